@@ -1,0 +1,3 @@
+export * from './infra';
+export * from './provision';
+export * from './ports';

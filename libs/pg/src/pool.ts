@@ -1,0 +1,42 @@
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { currentContext } from '@tremplin/tenancy';
+
+export type { Pool, PoolClient } from 'pg';
+
+export function createPool(connectionString: string, options: Partial<PoolConfig> = {}): Pool {
+  const pool = new Pool({ connectionString, max: 10, idleTimeoutMillis: 30_000, ...options });
+  // An idle client's socket error must not crash the process; the pool drops that client.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export interface TransactionOptions {
+  /** Overrides the tenant of the current context (e.g. a platform job acting for one tenant). */
+  tenantId?: string;
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+}
+
+/**
+ * Runs fn in one transaction whose `app.tenant_id` is set transaction-locally (never a session SET, which
+ * would leak to the next user of a pooled connection). Row-level security policies read that setting.
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN');
+    const tenantId = options.tenantId ?? currentContext()?.tenantId ?? '';
+    await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
