@@ -11,6 +11,8 @@ export interface Infra {
 export interface StartInfraOptions {
   log?: (line: string) => void;
   durable?: boolean;
+  /** false: no Kafka (a benchmark or tool that needs only PostgreSQL). */
+  kafka?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function startInfra(options: StartInfraOptions = {}): Promise<Infra
       return pg.adminUrl;
     })();
     const kafkaBrokers = await (async () => {
+      if (options.kafka === false) return [];
       if (process.env.KAFKA_BROKERS) {
         log('[infra] Kafka: using KAFKA_BROKERS');
         return process.env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
