@@ -1,0 +1,7 @@
+export * from './bootstrap';
+export * from './config';
+export * from './health';
+export * from './metrics';
+export * from './platform.module';
+export * from './http/errors';
+export * from './http/validation';

@@ -1,0 +1,3 @@
+import { baseConfigSchema } from '@tremplin/service-kit';
+
+export const configSchema = baseConfigSchema;

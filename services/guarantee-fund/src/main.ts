@@ -1,0 +1,4 @@
+import { runServiceMain } from '@tremplin/service-kit';
+import { service } from './service';
+
+runServiceMain(service);
