@@ -37,6 +37,7 @@ const projects = folders.flatMap((folder) => {
   ];
 });
 projects.push(
+  { ...base, displayName: 'local-infra', roots: ['<rootDir>/deploy'], testMatch: ['**/*.spec.ts'], testPathIgnorePatterns: ['\\.int\\.spec\\.ts$'] },
   { ...base, ...integration, displayName: 'local-infra:int', roots: ['<rootDir>/deploy'], testMatch: ['**/*.int.spec.ts'] },
   { ...base, ...integration, displayName: 'e2e', roots: ['<rootDir>/test-e2e'], testMatch: ['**/*.e2e.spec.ts'] },
 );
