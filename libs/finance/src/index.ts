@@ -1,0 +1,29 @@
+export { FinanceError, type FinanceErrorCode } from './errors';
+export {
+  assertCents,
+  assertNonNegativeCents,
+  assertPositiveCents,
+  assertRate,
+  formatBasisPoints,
+  formatCents,
+  MAX_RATE_BASIS_POINTS,
+  percentToBasisPoints,
+  sumCents,
+  type BasisPoints,
+  type Cents,
+} from './money';
+export { addDays, addMonths, assertIsoDate, compareDates, daysBetween, daysInMonth, isIsoDate, monthsBetween, type IsoDate } from './dates';
+export {
+  annuityInstalment,
+  annuitySchedule,
+  MAX_TERM_MONTHS,
+  monthlyInterest,
+  type Schedule,
+  type ScheduleLine,
+  type ScheduleRequest,
+} from './schedule';
+export { annexITime, atMonths, solveTaeg, taegOfSchedule, type CashFlow, type ScheduleTaegRequest, type Taeg, type TaegCashFlows, type TimePoint } from './taeg';
+export { checkUsury, USURY_CAP_TABLES, usuryBandFor, usuryCapFor, type UsuryBand, type UsuryCap, type UsuryCapTable, type UsuryCheck } from './usury';
+export { extendTerm, paymentHoliday, reviseInstalment, type HolidayInterest, type LiveSchedule, type PaymentHoliday, type Rescheduled } from './rescheduling';
+export { allocatePayment, arrearsAt, daysPastDue, type Allocation, type Arrears, type DueLine, type PauseRange, type PaymentAllocation } from './arrears';
+export { consumptionUnitsTenths, resteAVivre, type Household, type RemainingBudget, type ResteAVivre, type ResteAVivreRequest } from './reste-a-vivre';
