@@ -1,3 +1,5 @@
 export * from './infra';
 export * from './provision';
 export * from './ports';
+export * from './kafka';
+export { startKafka, KAFKA_VERSION, type KafkaNode } from './kafka';

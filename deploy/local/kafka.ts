@@ -40,6 +40,7 @@ const KILL_GRACE_MS = 10_000;
 const MAVEN_TIMEOUT_MS = 10 * 60_000;
 const LOCK_STALE_MS = 15 * 60_000;
 const COMPLETE_MARKER = '.complete.json';
+const OWNER_FILE = 'owner.json';
 
 const noLog: Log = () => undefined;
 
@@ -60,7 +61,12 @@ export async function ensureKafkaJars(log: Log = noLog): Promise<{ version: stri
   let jars = readCompleteCache(dir);
   if (!jars) {
     fs.mkdirSync(root, { recursive: true });
-    jars = await withLock(`${dir}.lock`, log, async () => readCompleteCache(dir) ?? (await resolveJars(dir, log)));
+    jars = await withLock(`${dir}.lock`, log, async () => {
+      const cached = readCompleteCache(dir);
+      if (cached) return cached;
+      removeLeftoverStaging(dir);
+      return resolveJars(dir, log);
+    });
   }
   return { version: KAFKA_VERSION, classpath: jars.join(path.delimiter) };
 }
@@ -78,6 +84,14 @@ function readCompleteCache(dir: string): string[] | undefined {
     return jars.every((jar) => fs.existsSync(jar)) ? jars : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Staging folders of runs that died mid-resolution; only the lock holder creates one, so none is live. */
+function removeLeftoverStaging(dir: string): void {
+  const prefix = `${path.basename(dir)}.staging-`;
+  for (const name of fs.readdirSync(path.dirname(dir))) {
+    if (name.startsWith(prefix)) fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
   }
 }
 
@@ -138,9 +152,14 @@ function runtimePom(): string {
 }
 
 function firstMavenError(output: string): string {
-  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
-  const error = lines.find((line) => line.startsWith('[ERROR]')) ?? lines[0] ?? 'no output';
-  return error.replace(/^\[ERROR\]\s*/, '').slice(0, 400);
+  const lines = output
+    // Maven 3.8 prints colour resets even in batch mode with style.color=never.
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.replace(/^\[ERROR\]/, '').replace(/\s*-> \[Help \d+\]$/, '').trim())
+    .filter(Boolean);
+  return (lines[0] ?? 'no output').slice(0, 400);
 }
 
 /** A mkdir-based lock: mkdir is atomic, and a lock left by a dead process (or too old) is taken over. */
@@ -164,7 +183,7 @@ async function withLock<T>(lockDir: string, log: Log, fn: () => Promise<T>): Pro
     await sleep(500);
   }
   try {
-    fs.writeFileSync(path.join(lockDir, 'owner.json'), JSON.stringify({ pid: process.pid, host: os.hostname() }));
+    fs.writeFileSync(path.join(lockDir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname() }));
     return await fn();
   } finally {
     fs.rmSync(lockDir, { recursive: true, force: true });
@@ -175,7 +194,7 @@ function isStaleLock(lockDir: string): boolean {
   try {
     const age = Date.now() - fs.statSync(lockDir).mtimeMs;
     if (age > LOCK_STALE_MS) return true;
-    const owner = JSON.parse(fs.readFileSync(path.join(lockDir, 'owner.json'), 'utf8')) as { pid: number; host: string };
+    const owner = JSON.parse(fs.readFileSync(path.join(lockDir, OWNER_FILE), 'utf8')) as { pid: number; host: string };
     return owner.host === os.hostname() && !isAlive(owner.pid);
   } catch {
     return false; // vanished, or the owner file is not written yet: not stale
@@ -187,18 +206,20 @@ function isStaleLock(lockDir: string): boolean {
 // ---------------------------------------------------------------------------------------------
 
 export async function startKafka(options: { log?: (line: string) => void; heapMb?: number } = {}): Promise<KafkaNode> {
-  const log = options.log ?? noLog;
-  const java = checkJava();
-  const { classpath } = await ensureKafkaJars(log);
-  const [port, controllerPort] = await freePorts(2);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tremplin-kafka-'));
-  const node = new LocalKafkaNode({ java, classpath, dir, port, controllerPort, heapMb: options.heapMb ?? 768, log });
+  let node: LocalKafkaNode | undefined;
   try {
+    const log = options.log ?? noLog;
+    const java = checkJava();
+    const { classpath } = await ensureKafkaJars(log);
+    const [port, controllerPort] = await freePorts(2);
+    removeOrphanedDirs();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tremplin-kafka-'));
+    node = new LocalKafkaNode({ java, classpath, dir, port, controllerPort, heapMb: options.heapMb ?? 768, log });
     await node.format();
     await node.start();
     return node;
   } catch (error) {
-    await node.abandon();
+    await node?.abandon();
     throw error instanceof KafkaStartError ? error : new KafkaStartError(errorMessage(error));
   }
 }
@@ -221,7 +242,6 @@ interface Running {
 class LocalKafkaNode implements KafkaNode {
   readonly brokers: string[];
   readonly logFile: string;
-  private readonly stdoutFile: string;
   private readonly dataDir: string;
   private running: Running | undefined;
   private stopping: Promise<void> | undefined;
@@ -230,8 +250,10 @@ class LocalKafkaNode implements KafkaNode {
     const { dir, port } = settings;
     this.brokers = [`127.0.0.1:${port}`];
     this.logFile = path.join(dir, 'broker.log');
-    this.stdoutFile = path.join(dir, 'broker.stdout.log');
     this.dataDir = path.join(dir, 'data');
+    installExitHandler();
+    liveDirs.add(dir);
+    fs.writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname() }));
     fs.writeFileSync(path.join(dir, 'server.properties'), serverProperties(settings, this.dataDir));
     fs.writeFileSync(path.join(dir, 'log4j2.properties'), log4jProperties(this.logFile));
   }
@@ -254,7 +276,7 @@ class LocalKafkaNode implements KafkaNode {
     const startedAt = Date.now();
     const { heapMb, log } = this.settings;
     const jvm = this.jvmArgs([`-Xms${Math.min(256, heapMb)}m`, `-Xmx${heapMb}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20']);
-    const running = launch(this.settings.java, [...jvm, SERVER_MAIN, this.file('server.properties')], this.stdoutFile);
+    const running = launch(this.settings.java, [...jvm, SERVER_MAIN, this.file('server.properties')], this.logFile);
     this.running = running;
     void running.exited.then(() => {
       if (this.running === running) this.running = undefined;
@@ -262,8 +284,10 @@ class LocalKafkaNode implements KafkaNode {
     try {
       await waitUntilReady(this.brokers, running, Date.now() + READY_TIMEOUT_MS);
     } catch (error) {
+      // Read before killing: the shutdown would bury the cause under its own log lines.
+      const last = lastRelevantLine(readTail(this.logFile)) || 'no log output';
       await this.kill();
-      throw new KafkaStartError(`${errorMessage(error)}; see ${this.logFile}: ${this.lastLogLine()}`);
+      throw new KafkaStartError(`${errorMessage(error)}; see ${this.logFile}: ${last}`);
     }
     log(`kafka: broker ${KAFKA_VERSION} ready at ${this.brokers.join(',')} in ${seconds(Date.now() - startedAt)} (log: ${this.logFile})`);
   }
@@ -284,6 +308,7 @@ class LocalKafkaNode implements KafkaNode {
     this.stopping ??= (async () => {
       await this.kill();
       fs.rmSync(this.settings.dir, { recursive: true, force: true });
+      liveDirs.delete(this.settings.dir);
     })();
     return this.stopping;
   }
@@ -293,6 +318,7 @@ class LocalKafkaNode implements KafkaNode {
     this.stopping ??= (async () => {
       await this.kill();
       fs.rmSync(this.dataDir, { recursive: true, force: true });
+      liveDirs.delete(this.settings.dir);
     })();
     await this.stopping;
   }
@@ -310,11 +336,6 @@ class LocalKafkaNode implements KafkaNode {
 
   private file(name: string): string {
     return path.join(this.settings.dir, name);
-  }
-
-  private lastLogLine(): string {
-    // The JVM's own failures (bad class path, out of memory) only reach stdout/stderr, not log4j.
-    return lastRelevantLine(readTail(this.stdoutFile)) || lastRelevantLine(readTail(this.logFile)) || 'no log output';
   }
 }
 
@@ -335,6 +356,8 @@ function serverProperties(settings: NodeSettings, dataDir: string): string {
     'default.replication.factor=1',
     'min.insync.replicas=1',
     'offsets.topic.replication.factor=1',
+    // 50 partitions by default: creating them on the first group join costs seconds on a 2-core machine.
+    'offsets.topic.num.partitions=6',
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'share.coordinator.state.topic.replication.factor=1',
@@ -376,11 +399,12 @@ function randomClusterId(): string {
 // ---------------------------------------------------------------------------------------------
 
 const liveChildren = new Set<ChildProcess>();
+const liveDirs = new Set<string>();
 let exitHandlerInstalled = false;
 
-function launch(java: string, args: string[], stdoutFile: string): Running {
-  installExitHandler();
-  const out = fs.openSync(stdoutFile, 'a');
+/** The JVM's own output (bad class path, heap too small) goes to the broker's log file: both only append. */
+function launch(java: string, args: string[], logFile: string): Running {
+  const out = fs.openSync(logFile, 'a');
   const [command, commandArgs] = withParentDeathSignal(java, args);
   let child: ChildProcess;
   try {
@@ -417,7 +441,29 @@ function installExitHandler(): void {
         // already gone
       }
     }
+    for (const dir of liveDirs) {
+      try {
+        fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      } catch {
+        // best effort: the next startKafka() removes orphaned folders
+      }
+    }
   });
+}
+
+/** Temp folders of earlier runs whose Node process died without stop() (killed, crashed). */
+function removeOrphanedDirs(): void {
+  const tmp = os.tmpdir();
+  for (const name of fs.readdirSync(tmp)) {
+    if (!name.startsWith('tremplin-kafka-')) continue;
+    const dir = path.join(tmp, name);
+    try {
+      const owner = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as { pid: number; host: string };
+      if (owner.host === os.hostname() && !isAlive(owner.pid)) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // not ours, or being created right now
+    }
+  }
 }
 
 async function waitUntilReady(brokers: string[], running: Running, deadline: number): Promise<void> {
@@ -524,7 +570,8 @@ function runCommand(
   options: { cwd: string; timeoutMs: number },
 ): Promise<{ code: number | string; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [launcher, launcherArgs] = withParentDeathSignal(command, args);
+    const child = spawn(launcher, launcherArgs, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
@@ -560,11 +607,16 @@ function readTail(file: string, bytes = 64 * 1024): string {
   }
 }
 
-/** The last error-looking line, else the last line. */
+/** The last error-looking line (with the JVM's explanation line after it, if any), else the last log entry. */
 function lastRelevantLine(text: string): string {
   const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
-  const relevant = [...lines].reverse().find((line) => /\b(ERROR|FATAL)\b|Exception|^Error/.test(line));
-  return (relevant ?? lines.at(-1) ?? '').slice(0, 400);
+  const isStackFrame = (line: string): boolean => /^(at |\.\.\. \d+ more)/.test(line);
+  let index = lines.length - 1;
+  while (index >= 0 && (isStackFrame(lines[index]!) || !/\b(ERROR|FATAL)\b|Exception|^Error/.test(lines[index]!))) index--;
+  if (index < 0) return ([...lines].reverse().find((line) => line.startsWith('[')) ?? lines.at(-1) ?? '').slice(0, 400);
+  const next = lines[index + 1];
+  const detail = next && !next.startsWith('[') && !isStackFrame(next) ? ` — ${next}` : '';
+  return `${lines[index]}${detail}`.slice(0, 400);
 }
 
 function oneLine(text: string): string {
