@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { findExecutable, isExecutable, withParentDeathSignal } from './processes';
 
 export const KAFKA_VERSION = '4.4.0';
 
@@ -420,16 +421,6 @@ function launch(java: string, args: string[], logFile: string): Running {
   return { child, exited };
 }
 
-/**
- * The 'exit' handler below does not run when Node itself is killed by a signal, so on Linux the broker
- * is started through setpriv with a parent-death signal: the kernel kills it when Node goes away.
- */
-function withParentDeathSignal(command: string, args: string[]): [string, string[]] {
-  if (process.platform !== 'linux') return [command, args];
-  const setpriv = findExecutable('setpriv');
-  return setpriv ? [setpriv, ['--pdeathsig', 'SIGKILL', '--', command, ...args]] : [command, args];
-}
-
 function installExitHandler(): void {
   if (exitHandlerInstalled) return;
   exitHandlerInstalled = true;
@@ -520,23 +511,6 @@ function checkJava(): string {
     throw new KafkaStartError(`Java ${MIN_JAVA}+ required, ${java} is ${match ? `Java ${major}` : 'not runnable'}`);
   }
   return java;
-}
-
-function findExecutable(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, name);
-    if (dir && isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function isAlive(pid: number): boolean {

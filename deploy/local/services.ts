@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from './ports';
+import { withParentDeathSignal } from './processes';
 
 export const SERVICES = ['intake', 'lending', 'guarantee-fund', 'accompaniment', 'reporting'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -35,7 +36,9 @@ export async function portFor(name: ServiceName): Promise<number> {
 }
 
 export function spawnService(name: ServiceName, port: number, env: NodeJS.ProcessEnv, onLine: (line: string) => void): ServiceProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(repo, 'services', name, 'src', 'main.ts')], {
+  // SIGTERM on parent death: a service still shuts down gracefully if `npm start` itself is killed.
+  const [command, args] = withParentDeathSignal(process.execPath, ['-r', '@swc-node/register', join(repo, 'services', name, 'src', 'main.ts')], 'SIGTERM');
+  const child = spawn(command, args, {
     cwd: repo,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', SWC_NODE_PROJECT: join(repo, 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -25,8 +25,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    const { ensurePlatformTopics } = await import('./topics');
-    await ensurePlatformTopics(infra.kafkaBrokers, log);
+    const { checkBrokerAnswers } = await import('./topics');
+    await checkBrokerAnswers(infra.kafkaBrokers, log);
     for (const name of SERVICES) {
       const database = await provisionDatabase(infra.postgresAdminUrl, `tremplin_${name.replace(/-/g, '_')}`);
       const port = await portFor(name);

@@ -1,7 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
 
-/** Placeholder until the contracts registry exists: checks that the broker answers admin calls. */
-export async function ensurePlatformTopics(brokers: string[], log: (line: string) => void): Promise<void> {
+/**
+ * A last check before the services start: the broker answers admin calls. Topics themselves are created by each
+ * service at start-up from the contracts registry (never auto-created by the broker).
+ */
+export async function checkBrokerAnswers(brokers: string[], log: (line: string) => void): Promise<void> {
   const admin = new Kafka({ clientId: 'tremplin-start', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
