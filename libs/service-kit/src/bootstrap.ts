@@ -35,7 +35,6 @@ export async function startService<S extends typeof baseConfigSchema>(
   const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ApiExceptionFilter());
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(`Tremplin ${definition.name}`).setDescription(definition.description).setVersion('1').addBearerAuth().build(),
@@ -47,11 +46,39 @@ export async function startService<S extends typeof baseConfigSchema>(
   return { url, close: () => app.close() };
 }
 
-/** Entry point of a service process: a configuration problem is one clear line and exit code 1. */
+const SHUTDOWN_GRACE_MS = 20_000;
+
+/**
+ * Entry point of a service process: a configuration problem is one clear line and exit code 1; SIGTERM/SIGINT
+ * close the app (consumers drained, outbox relay stopped, pools closed by their shutdown hooks), then exit 0.
+ */
 export function runServiceMain<S extends typeof baseConfigSchema>(definition: ServiceDefinition<S>): void {
-  startService(definition).catch((error: unknown) => {
-    const message = error instanceof ConfigError ? error.message : `${definition.name}: failed to start: ${(error as Error).message ?? error}`;
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', service: definition.name, msg: message })}\n`);
-    process.exit(1);
-  });
+  const fatal = (message: string) => process.stderr.write(`${JSON.stringify({ level: 'fatal', service: definition.name, msg: message })}\n`);
+  startService(definition).then(
+    (service) => {
+      let closing = false;
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (closing) return;
+        closing = true;
+        // A hung hook must not keep a stopped service alive forever.
+        setTimeout(() => {
+          fatal(`${definition.name}: shutdown after ${signal} took over ${SHUTDOWN_GRACE_MS} ms; exiting`);
+          process.exit(1);
+        }, SHUTDOWN_GRACE_MS).unref();
+        service.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            fatal(`${definition.name}: shutdown failed: ${(error as Error).message ?? error}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    },
+    (error: unknown) => {
+      fatal(error instanceof ConfigError ? error.message : `${definition.name}: failed to start: ${(error as Error).message ?? error}`);
+      process.exit(1);
+    },
+  );
 }
