@@ -12,7 +12,9 @@ const moduleNameMapper = Object.fromEntries(
 const base = {
   rootDir: root,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest', { ...swc, swcrc: false }] },
+  // ES-module-only packages are compiled to CommonJS for Jest's module loader (Node itself loads them natively).
+  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

@@ -1,11 +1,25 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+export const ORGANISATION_KINDS = ['ccas', 'federation', 'bank', 'guarantor', 'auditor', 'platform'] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+
+/** The verified identity behind a request (built by @tremplin/auth from token claims). */
+export interface Principal {
+  readonly userId: string;
+  readonly organisationId: string;
+  readonly organisationKind: OrganisationKind;
+  readonly role: string;
+  readonly tenantIds: readonly string[];
+}
+
 /** Who is acting, for whom, and why: carried from the HTTP request or Kafka message into every write. */
 export interface RequestContext {
   readonly tenantId?: string;
   readonly correlationId: string;
   readonly causationId?: string;
   readonly actor?: { readonly userId: string; readonly role: string; readonly organisationId: string };
+  /** Present on HTTP paths; absent when a Kafka message or a platform job is being handled. */
+  readonly principal?: Principal;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -1,1 +1,5 @@
 export * from './context';
+export * from './correlation';
+export * from './metadata';
+export * from './message-context';
+export * from './rls';
