@@ -1,0 +1,3 @@
+export * from './postgres-event-store';
+export * from './subscriber';
+export * from './snapshot-store';
