@@ -1,6 +1,22 @@
 import { startInfra } from './infra';
 import { provisionDatabase } from './provision';
-import { portFor, SERVICES, spawnService, waitHealthy, type ServiceProcess } from './services';
+import { portFor, SERVICES, spawnService, waitHealthy, type ServiceName, type ServiceProcess } from './services';
+
+// The usury caps the project ships stop at the last notice it knows (2026-Q1). So that a local platform can issue
+// offers today, `npm start` carries that notice forward to the end of 2026 — for development only: a real
+// deployment sets USURY_CAP_TABLES from each quarter's Banque de France notice.
+const DEV_USURY_CARRY_FORWARD = JSON.stringify(
+  ['2026-04-01/2026-06-30', '2026-07-01/2026-09-30', '2026-10-01/2026-12-31'].map((quarter) => {
+    const [effectiveFrom, effectiveUntil] = quarter.split('/');
+    return { effectiveFrom, effectiveUntil, caps: { upTo3000: 2356, from3000To6000: 1587, over6000: 867 } };
+  }),
+);
+
+function serviceEnv(name: ServiceName, log: (line: string) => void): Record<string, string> {
+  if (name !== 'lending' || process.env.USURY_CAP_TABLES) return {};
+  log('[start] lending: usury caps of 2026-Q1 carried forward to 2026-12-31 for local use (set USURY_CAP_TABLES for real notices)');
+  return { USURY_CAP_TABLES: DEV_USURY_CARRY_FORWARD };
+}
 
 /**
  * `npm start`: infrastructure up (embedded PostgreSQL and a local Kafka unless DATABASE_URL / KAFKA_BROKERS name
@@ -33,7 +49,7 @@ async function main(): Promise<void> {
       const service = spawnService(
         name,
         port,
-        { DATABASE_URL: database.appUrl, MIGRATION_DATABASE_URL: database.ownerUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(',') },
+        { DATABASE_URL: database.appUrl, MIGRATION_DATABASE_URL: database.ownerUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), ...serviceEnv(name, log) },
         (line) => console.log(`[${name}] ${line}`),
       );
       running.push(service);

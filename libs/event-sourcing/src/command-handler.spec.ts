@@ -19,6 +19,17 @@ describe('command handler', () => {
     expect(second.events[0]).toMatchObject({ eventId: deterministicEventId('cmd-2', 0), type: 'LoanApproved', metadata: { ...metadata, commandId: 'cmd-2' } });
   });
 
+  it('answers with the state the events were decided on and the domain events themselves, for outbound mappings', async () => {
+    const store = new InMemoryEventStore({ now: fixedClock });
+    const handle = createCommandHandler({ decider: loanDecider, store });
+    await handle(stream, { type: 'RequestLoan', amountCents: 90_000 }, { commandId: 'cmd-1', metadata });
+    const approved = await handle(stream, { type: 'ApproveLoan', approvedOn: '2026-01-05' }, { commandId: 'cmd-2', metadata });
+    expect(approved.before).toMatchObject({ status: 'requested' });
+    expect(approved.decided).toEqual([{ type: 'LoanApproved', data: { approvedOn: '2026-01-05' } }]);
+    const again = await handle(stream, { type: 'ApproveLoan', approvedOn: '2026-01-05' }, { commandId: 'cmd-2', metadata });
+    expect(again).toMatchObject({ duplicate: true, decided: [] });
+  });
+
   it('returns the first result when the same command id is handled again, appending nothing', async () => {
     const store = new InMemoryEventStore({ now: fixedClock });
     const handle = createCommandHandler({ decider: loanDecider, store });

@@ -37,15 +37,19 @@ export interface CommandContext {
   readonly metadata: Omit<EventMetadata, 'commandId'>;
 }
 
-export interface CommandResult<State> {
+export interface CommandResult<State, Event = unknown> {
   readonly streamVersion: number;
   readonly events: ReadonlyArray<RecordedEvent>;
+  /** The state before this command's events (the state they were decided on). */
+  readonly before: State;
   readonly state: State;
+  /** The domain events decided now (none for a duplicate), before encoding: what outbound mappings read. */
+  readonly decided: ReadonlyArray<Event>;
   /** True when this command id had already been handled and its earlier events are returned. */
   readonly duplicate: boolean;
 }
 
-export type CommandHandler<Command, State> = (stream: StreamRef, command: Command, context: CommandContext) => Promise<CommandResult<State>>;
+export type CommandHandler<Command, State, Event = unknown> = (stream: StreamRef, command: Command, context: CommandContext) => Promise<CommandResult<State, Event>>;
 
 const defaultCodec: EventCodec<DomainEvent> = {
   encode: (event) => ({ type: event.type, data: event.data }),
@@ -53,7 +57,7 @@ const defaultCodec: EventCodec<DomainEvent> = {
 };
 
 /** load (from a snapshot when there is one) → decide → append with the expected version, retried on conflict. */
-export function createCommandHandler<Command, Event, State>(config: CommandHandlerConfig<Command, Event, State>): CommandHandler<Command, State> {
+export function createCommandHandler<Command, Event, State>(config: CommandHandlerConfig<Command, Event, State>): CommandHandler<Command, State, Event> {
   const codec = config.codec ?? (defaultCodec as unknown as EventCodec<Event>);
   const upcasters = config.upcasters ?? createUpcasterRegistry();
   const maxAttempts = config.maxAttempts ?? 3;
@@ -74,10 +78,10 @@ export function createCommandHandler<Command, Event, State>(config: CommandHandl
       // After a conflict, load the whole stream: the command may have been handled before the last snapshot.
       const { state, version, tail } = await load(stream, attempt === 1);
       const earlier = tail.filter((event) => event.metadata.commandId === context.commandId);
-      if (earlier.length) return { streamVersion: earlier[earlier.length - 1].streamVersion, events: earlier, state, duplicate: true };
+      if (earlier.length) return { streamVersion: earlier[earlier.length - 1].streamVersion, events: earlier, before: state, state, decided: [], duplicate: true };
 
       const decided = config.decider.decide(command, state);
-      if (decided.length === 0) return { streamVersion: version, events: [], state, duplicate: false };
+      if (decided.length === 0) return { streamVersion: version, events: [], before: state, state, decided, duplicate: false };
       const newEvents = decided.map((event, index) => {
         const { type, data } = codec.encode(event);
         return {
@@ -93,7 +97,7 @@ export function createCommandHandler<Command, Event, State>(config: CommandHandl
         let next = state;
         for (const event of decided) next = config.decider.evolve(next, event);
         await maybeSnapshot(stream, version, result.streamVersion, next);
-        return { streamVersion: result.streamVersion, events: result.events, state: next, duplicate: false };
+        return { streamVersion: result.streamVersion, events: result.events, before: state, state: next, decided, duplicate: false };
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= maxAttempts) throw error;
       }
