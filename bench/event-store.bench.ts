@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { Client, type Pool } from 'pg';
-import { getPostgreSQLEventStore, type PostgresEventStore as EmmettStore } from '@event-driven-io/emmett-postgresql';
+import { getPostgreSQLEventStore, postgreSQLEventStoreConsumer, type PostgresEventStore as EmmettStore } from '@event-driven-io/emmett-postgresql';
 import type { NewEvent } from '@tremplin/event-sourcing';
 import { eventStoreMigrations, PostgresEventStore, startSubscriber } from '@tremplin/event-store-postgres';
 import { provisionDatabase } from '@tremplin/local-infra';
@@ -22,25 +22,34 @@ const STREAM_LENGTH = 1000;
 const READS_PER_ROUND = 10;
 const LOG_SIZE = Number(process.env.BENCH_LOG_SIZE ?? 1_000_000);
 const CATCH_UP_ROUNDS = 3;
+// Emmett's consumer stores a checkpoint per message (about 5,000 events/s here): it reads a window of the same log.
+const EMMETT_CATCH_UP_WINDOW = Number(process.env.BENCH_EMMETT_CATCH_UP_WINDOW ?? 50_000);
 const POOL_SIZE = 10;
 
 const NOTES = `## Reading the figures
 - Targets: A, B, R >= 1.2, C >= 100,000 ev/s, G <= 1.2. Runs on this shared 2-core machine move by 10-30 % with the
   load from other work (see the load average above); compare ratios from one run, not across runs.
-- Single appends are bound by the commit (fsync on, 8 writers share group commit): this store sends one statement
-  per append (no BEGIN/COMMIT round trips), Emmett sends its transaction in several.
-- Batch appends of 100 events: measured apart (2026-11-24), warm \`es.append\` costs 2.8 ms per 100 events on the
-  server against 2.2 ms for a plain \`INSERT … SELECT FROM json_to_recordset\` of the same rows, and the client spends
-  about 1.4 ms canonicalising data and metadata for the hash chain and serialising each event's content twice
-  (as JSON and inside the canonical text). That client work and the per-event plpgsql hash loop are what keep it
-  behind Emmett, which stores no hash chain. What would move it: send the canonical text once and let the server
-  derive the jsonb columns from it (\`d::jsonb\`), and a faster canonicaliser for objects whose keys are already
-  sorted.
+- Single appends are bound by the commit of each append (fsync on; 8 writers share group commit) and by the two
+  cores that the server, Node and the other contenders share: this store sends one statement per append (no
+  BEGIN/COMMIT round trips), Emmett sends its transaction in three.
+- 100-event batches are bound by the server's insert. Profiled on 2026-11-24 (EXPLAIN ANALYZE of \`es.append\`,
+  warm, analyzed table): 2.0 ms of server time per 100 events, of which the insert into the heap and its three
+  indexes (stream key, (tenant, event id), (xid8, position)) is about 0.9 ms, parsing data and metadata into jsonb
+  0.2-0.4 ms, the per-id idempotency probe 0.25 ms and the hash chain loop 0.15-0.3 ms; the client spends 0.11 ms
+  canonicalising and about 0.3 ms parsing the returned rows. The raw column is a prepared
+  \`INSERT … SELECT FROM unnest(…)\` of the same rows without any rule: the store's rules and hash chain now cost
+  about what that floor costs. Before (es.append of migration 0001): 2.7-3.6 ms of server time and 0.45-0.5 ms of
+  client work (the content sent twice, as JSON and again inside the escaped canonical text, and parsed twice).
+- Reads are bound by transferring the rows and parsing their jsonb in the pg driver (the raw SELECT is the same).
 - Catch-up runs at the speed of reading and parsing rows in Node (the plain keyset scan with default pg rows is
   about the same); the subscriber reads 10,000-event pages in (xid8, position) order, prefetches the next page on a
-  second connection while the checkpoint commits, and commits one checkpoint per page.
-- Not measured: Emmett's catch-up and its append cost at 1M events (seeding 1M rows into Emmett's own schema in
-  bulk would depend on its internal tables); the raw floor's growth.
+  second connection while the checkpoint commits, and commits one checkpoint per page. Emmett's consumer is bound
+  by its reactor, which stores a checkpoint per message (one UPDATE per event in the page's transaction), and its
+  log query has no index on (transaction_id, global_position), so each page sorts the whole table: it reads a
+  window at the start of the same log, because the whole log would take several minutes per round.
+- Not measured: Emmett's append cost at 1M events and the raw floor's growth.
+- History: the run of 2026-11-24T21:03Z, before the append rework, gave append x1.31, batch x0.83, read x1.53,
+  catch-up 110,238 ev/s (Emmett not measured), append at 1M / empty = 1.12, with a load average of 6.5 then 2.9.
 `;
 
 type Contender = 'ours' | 'emmett' | 'raw';
@@ -108,13 +117,14 @@ function rawAdapter(pool: Pool): Adapter {
       await pool.query({ name: 'raw1', text: insert, values: [streamId, version, JSON.stringify(payload(i)), JSON.stringify(metadata), 1] });
     },
     async appendBatch(streamId, i) {
-      const values = Array.from({ length: BATCH_SIZE }, (_, k) => k);
-      const rows = values.map((k) => `($1, ${k + 1}, $${k * 2 + 2}, 'LoanInstalmentPaid', 1, $${k * 2 + 3}::jsonb, $${BATCH_SIZE * 2 + 2}::jsonb, now(), '', '')`);
-      const params: unknown[] = [streamId];
-      for (const k of values) params.push(randomUUID(), JSON.stringify(payload(i + k)));
-      params.push(JSON.stringify(metadata));
-      await pool.query(`INSERT INTO raw_events (tenant_id, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at, previous_hash, hash)
-        SELECT 'ccas-1', v.* FROM (VALUES ${rows.join(',')}) AS v`, params);
+      const ids = Array.from({ length: BATCH_SIZE }, () => randomUUID());
+      const data = Array.from({ length: BATCH_SIZE }, (_, k) => JSON.stringify(payload(i + k)));
+      await pool.query({
+        name: 'raw_batch',
+        text: `INSERT INTO raw_events (tenant_id, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at, previous_hash, hash)
+          SELECT 'ccas-1', $1, v.n, v.e, 'LoanInstalmentPaid', 1, v.d::jsonb, $4::jsonb, now(), '', '' FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS v(e, d, n)`,
+        values: [streamId, ids, data, JSON.stringify(metadata)],
+      });
     },
     async readToState(streamId) {
       const result = await pool.query({ name: 'raw_read', text: 'SELECT * FROM raw_events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY stream_version', values: ['ccas-1', streamId] });
@@ -182,6 +192,53 @@ async function seedLog(ownerUrl: string, total: number, log: (line: string) => v
   log(`seeded ${total.toLocaleString('en-US')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+// The same generated log in Emmett's own tables, row for row as its appendToStream writes them (partition
+// 'emt:default', kind 'E', the writer's xid8), one transaction per 100,000 rows.
+async function seedEmmettLog(ownerUrl: string, total: number, log: (line: string) => void): Promise<void> {
+  const chunk = 100_000;
+  const t0 = performance.now();
+  for (let from = 0; from < total; from += chunk) {
+    const to = Math.min(total, from + chunk) - 1;
+    await asOwner(
+      ownerUrl,
+      `INSERT INTO emt_messages (stream_id, stream_position, partition, message_kind, message_data, message_metadata, message_schema_version, message_type, message_id, transaction_id)
+       SELECT 'loan-seed-' || (g / 1000), (g % 1000) + 1, 'emt:default', 'E',
+              jsonb_build_object('amountCents', 100000 + g, 'purpose', 'mobility', 'beneficiaryId', 'b-0001', 'notes', 'repair of the car needed to keep a job'),
+              '${JSON.stringify(metadata)}'::jsonb, '1', 'LoanInstalmentPaid', md5(g::text || 'e'), pg_current_xact_id()
+         FROM generate_series(${from}, ${to}) g`,
+    );
+  }
+  await asOwner(
+    ownerUrl,
+    `INSERT INTO emt_streams (stream_id, stream_position, partition, stream_type, stream_metadata)
+     SELECT 'loan-seed-' || s, 1000, 'emt:default', 'loan', '{}' FROM generate_series(0, ${Math.ceil(total / 1000) - 1}) s`,
+  );
+  await asOwner(ownerUrl, 'VACUUM ANALYZE emt_messages');
+  log(`seeded ${total.toLocaleString('en-US')} events into Emmett's tables in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// Emmett's documented catch-up path: postgreSQLEventStoreConsumer + a reactor (checkpoint per message), 10,000-event
+// pulls with no pause between full pages, from the beginning of the log until `window` events were handled.
+async function emmettCatchUp(connectionString: string, name: string, window: number): Promise<number> {
+  let count = 0;
+  let lastAt = 0;
+  const consumer = postgreSQLEventStoreConsumer({ connectionString, pulling: { batchSize: 10_000, pullingFrequencyInMs: 0 }, stopWhen: { noMessagesLeft: true } });
+  consumer.reactor({
+    processorId: name,
+    startFrom: 'BEGINNING',
+    eachMessage: async () => {
+      count += 1;
+      lastAt = performance.now();
+    },
+    stopAfter: () => count >= window,
+  });
+  const t0 = performance.now();
+  await consumer.start();
+  await consumer.close();
+  if (count !== window) throw new Error(`emmett catch-up handled ${count} events, expected ${window}`);
+  return count / ((lastAt - t0) / 1000);
+}
+
 async function catchUp(pool: Pool, name: string, expected: number): Promise<number> {
   let count = 0;
   const t0 = performance.now();
@@ -228,6 +285,7 @@ export async function run({ postgresAdminUrl, log }: BenchContext): Promise<void
   const bigDb = await database(postgresAdminUrl, `bench_es_big_${suffix}`);
   const emptyDb = await database(postgresAdminUrl, `bench_es_empty_${suffix}`);
   const emmettDb = await database(postgresAdminUrl, `bench_es_emmett_${suffix}`);
+  const emmettBigDb = await database(postgresAdminUrl, `bench_es_emmett_big_${suffix}`);
   const rawDb = await database(postgresAdminUrl, `bench_es_raw_${suffix}`);
   await runMigrations(oursDb.ownerUrl, [eventStoreMigrations]);
   await runMigrations(bigDb.ownerUrl, [eventStoreMigrations]);
@@ -299,12 +357,22 @@ export async function run({ postgresAdminUrl, log }: BenchContext): Promise<void
   }
   const logEvents = Number((await bigPool.query('SELECT count(*) AS n FROM es.events')).rows[0].n);
 
+  const emmettBig = getPostgreSQLEventStore(emmettBigDb.ownerUrl);
+  await emmettBig.schema.migrate();
+  await emmettBig.close();
+  await seedEmmettLog(emmettBigDb.ownerUrl, LOG_SIZE, log);
+  const emmettWindow = Math.min(EMMETT_CATCH_UP_WINDOW, LOG_SIZE);
+  // The two seeds leave gigabytes of WAL and dirty pages: flush them now, not during the measured catch-ups.
+  await asOwner(postgresAdminUrl, 'CHECKPOINT');
+
   const catchUps: number[] = [];
   const scans: number[] = [];
+  const emmettCatchUps: number[] = [];
   for (let round = 0; round < CATCH_UP_ROUNDS; round += 1) {
     catchUps.push(await catchUp(bigPool, `bench-catch-up-${round}`, logEvents));
+    emmettCatchUps.push(await emmettCatchUp(emmettBigDb.ownerUrl, `bench-catch-up-${round}`, emmettWindow));
     scans.push(await rawScan(bigPool, logEvents));
-    log(`catch-up round ${round + 1}/${CATCH_UP_ROUNDS}: ${fmt(catchUps[round])} ev/s (raw scan ${fmt(scans[round])} rows/s)`);
+    log(`catch-up round ${round + 1}/${CATCH_UP_ROUNDS}: ${fmt(catchUps[round])} ev/s (emmett ${fmt(emmettCatchUps[round])} ev/s, raw scan ${fmt(scans[round])} rows/s)`);
   }
 
   const m = (scenario: string, who: Contender) => median(results[scenario][who]);
@@ -321,7 +389,7 @@ export async function run({ postgresAdminUrl, log }: BenchContext): Promise<void
       const ratio = scenario.includes('(ms)') ? m(scenario, 'emmett') / m(scenario, 'ours') : m(scenario, 'ours') / m(scenario, 'emmett');
       return `| ${scenario} | ${fmt(m(scenario, 'ours'))} | ${fmt(m(scenario, 'emmett'))} | ${fmt(m(scenario, 'raw'))} | x${ratio.toFixed(2)} |`;
     }),
-    `| catch-up of ${logEvents.toLocaleString('en-US')} events through a subscriber (events/s) | ${fmt(C)} | not measured | ${fmt(median(scans))} (plain keyset scan) | |`,
+    `| catch-up of ${logEvents.toLocaleString('en-US')} events through a subscriber (events/s) | ${fmt(C)} | ${fmt(median(emmettCatchUps))} (first ${emmettWindow.toLocaleString('en-US')} events of a ${LOG_SIZE.toLocaleString('en-US')}-event log) | ${fmt(median(scans))} (plain keyset scan) | x${(C / median(emmettCatchUps)).toFixed(1)} |`,
     `| single appends, 8 writers, empty store (events/s) | ${fmt(median(growth.empty))} | | | |`,
     `| single appends, 8 writers, ${logEvents.toLocaleString('en-US')} events stored (events/s) | ${fmt(median(growth.big))} | | | |`,
   ];
@@ -338,7 +406,7 @@ export async function run({ postgresAdminUrl, log }: BenchContext): Promise<void
     `Run: \`npm run bench -- event-store\` on ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s.`,
     `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}; 1-minute load average ${loadAtStart.toFixed(1)} at start and ${loadavg()[0].toFixed(1)} at the end (other work on the machine competes for the same cores).`,
     `Server: embedded PostgreSQL ${pgVersion} (${settings}), one server for all contenders, each in its own database, pools of ${POOL_SIZE} connections.`,
-    `Method: ${ROUNDS} rounds, contenders interleaved and their order rotated each round, medians reported. Single appends: ${WRITERS} writers × ${SINGLE_APPENDS_PER_WRITER} appends of one event to their own stream with an exact expected version. Batches: ${BATCHES} appends of ${BATCH_SIZE} events to new streams. Reads: a ${STREAM_LENGTH}-event stream folded into state, ${READS_PER_ROUND} reads per round. Catch-up: a named subscriber (checkpoint committed per 10,000-event batch) from the start of a log seeded in bulk with generate_series, ${CATCH_UP_ROUNDS} rounds. Growth: the single-append load on an empty store vs the seeded one, alternated.`,
+    `Method: ${ROUNDS} rounds, contenders interleaved and their order rotated each round, medians reported. Single appends: ${WRITERS} writers × ${SINGLE_APPENDS_PER_WRITER} appends of one event to their own stream with an exact expected version. Batches: ${BATCHES} appends of ${BATCH_SIZE} events to new streams. Reads: a ${STREAM_LENGTH}-event stream folded into state, ${READS_PER_ROUND} reads per round. Catch-up: a named subscriber (checkpoint committed per 10,000-event batch) from the start of a log seeded in bulk with generate_series, ${CATCH_UP_ROUNDS} rounds; Emmett: the same log seeded into its own tables, read by its consumer and a reactor from the beginning, over the first ${Math.min(EMMETT_CATCH_UP_WINDOW, LOG_SIZE).toLocaleString('en-US')} events, ${CATCH_UP_ROUNDS} rounds, alternated with ours. Growth: the single-append load on an empty store vs the seeded one, alternated.`,
     '',
     ...rows,
     '',

@@ -24,6 +24,12 @@ describe('canonicalJson', () => {
   it('refuses values JSON cannot carry exactly, naming where they are', () => {
     expect(() => canonicalJson({ a: { b: Number.NaN } })).toThrow(/a\.b: non-finite/);
     expect(() => canonicalJson({ big: 10n })).toThrow(expect.objectContaining({ code: 'NOT_CANONICALISABLE' }));
+    expect(() => canonicalJson({ list: [1, { x: Number.POSITIVE_INFINITY }] })).toThrow(expect.objectContaining({ path: 'list[1].x' }));
+    expect(() => canonicalJson([Symbol('s')])).toThrow(expect.objectContaining({ path: '[0]' }));
+  });
+
+  it('orders keys by UTF-16 code units, numeric-looking keys included', () => {
+    expect(canonicalJson({ b: 1, 10: 'ten', 2: 'two', a: [{ d: 1, c: 2 }] })).toBe('{"10":"ten","2":"two","a":[{"c":2,"d":1}],"b":1}');
   });
 
   it('survives a round trip through JSON unchanged', () => {

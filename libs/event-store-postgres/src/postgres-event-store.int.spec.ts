@@ -122,6 +122,23 @@ describe('PostgreSQL event store, beyond the contract', () => {
     expect(rest[rest.length - 1].globalPosition).toBe(BigInt(restart + 9));
   });
 
+  it('chains the same hash the client-side canonical form gives, whatever characters ids, types and content hold', async () => {
+    const store = new PostgresEventStore(pool);
+    const odd = 'q"uote \\ back\nline\ttab \u0001\u001f\u007f é ✓ \u2028 😀';
+    const stream = { tenantId: `${tenant()}-${odd}`, streamId: `loan-${odd}` };
+    const events = [
+      { ...contractEvent(`Type ${odd}`, { [odd]: odd, list: [odd, 1.5, 0, 1e21, null, true], nested: { z: 1, a: { y: [], b: {} } } }), eventId: `id-${odd}-${randomUUID()}` },
+      // Metadata that differs from one event to the next travels per event rather than shared.
+      { ...contractEvent('Second', { n: 2 }), metadata: { correlationId: odd, causationId: 'c', occurredAt: '2026-01-05T10:00:00.000Z' } },
+    ];
+    const result = await store.append(stream, events, 'no-stream');
+    expect(await store.verify(stream)).toEqual({ ok: true, checked: 2 });
+    const read = await store.readStream(stream);
+    expect(read).toEqual(result.events);
+    expect(read.map((e) => [e.eventId, e.type, e.data, e.metadata])).toEqual(events.map((e) => [e.eventId, e.type, JSON.parse(JSON.stringify(e.data)), e.metadata]));
+    expect((await store.verifyAll(stream.tenantId)).ok).toBe(true);
+  });
+
   it('refuses 0 and other invalid expected versions with a typed error', async () => {
     const store = new PostgresEventStore(pool);
     await expect(store.append({ tenantId: tenant(), streamId: 'loan-x' }, [contractEvent()], 0)).rejects.toMatchObject({ code: 'INVALID_EXPECTED_VERSION' });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import type { MigrationSource } from '@tremplin/pg';
 import {
-  canonicalEventParts,
+  canonicalJson,
   chainVerifier,
   VersionConflictError,
   type AppendResult,
@@ -77,20 +77,15 @@ export class PostgresEventStore implements EventStore {
       throw new InvalidExpectedVersionError(expected);
     }
     if (events.length === 0) return this.appendNothing(stream, expected, options.tx ?? this.pool);
-    const payload = JSON.stringify(
-      events.map((event) => {
-        const parts = canonicalEventParts({ ...event, tenantId: stream.tenantId, streamId: stream.streamId });
-        return { e: event.eventId, t: event.type, v: event.schemaVersion, d: event.data, m: event.metadata, h: parts.head, x: parts.middle, z: parts.tail };
-      }),
-    );
+    const parameters = appendParameters(stream, expected, events);
     let rows: AppendRow[];
     try {
-      rows = await this.callAppend(options.tx ?? this.pool, stream, expected, payload);
+      rows = await this.callAppend(options.tx ?? this.pool, parameters);
     } catch (error) {
       // The same event id committed concurrently into another stream of the tenant: decided by the unique key.
       if ((error as { code?: string }).code !== '23505') throw error;
       if (options.tx) throw new VersionConflictError(stream.streamId, expected, await this.currentVersion(stream), 'event id stored concurrently');
-      rows = await this.callAppend(this.pool, stream, expected, payload);
+      rows = await this.callAppend(this.pool, parameters);
     }
     return this.interpret(stream, events, expected, rows);
   }
@@ -160,27 +155,28 @@ export class PostgresEventStore implements EventStore {
     return { ok: broken.length === 0, streams, events, broken };
   }
 
-  private async callAppend(db: Queryable, stream: StreamRef, expected: ExpectedVersion, payload: string): Promise<AppendRow[]> {
-    return queryArrays<AppendRow>(db, 'SELECT * FROM es.append($1, $2, $3, $4)', [stream.tenantId, stream.streamId, String(expected), payload], 'es.append');
+  private async callAppend(db: Queryable, parameters: unknown[]): Promise<AppendRow[]> {
+    return queryArrays<AppendRow>(db, 'SELECT * FROM es.append($1, $2, $3, $4, $5, $6, $7, $8)', parameters, 'es.append');
   }
 
   private interpret(stream: StreamRef, events: NewEvent[], expected: ExpectedVersion, rows: AppendRow[]): AppendResult {
     const status = rows[0]?.[0];
     const actual = rows[0]?.[1] ?? 0;
     if (status === 'conflict') throw new VersionConflictError(stream.streamId, expected, actual);
-    const byId = status === 'ok' ? new Map(events.map((e) => [e.eventId, e])) : undefined;
+    // A fresh append returns only what the store decided; the rest is the caller's own events, found by version.
+    const firstVersion = actual - events.length + 1;
     const recorded = rows
       .map((row): RecordedEvent => {
-        const input = byId?.get(row[6]!);
+        const input = status === 'ok' ? events[row[5]! - firstVersion] : undefined;
         return {
           globalPosition: BigInt(row[2]!),
           transactionId: BigInt(row[3]!),
           tenantId: stream.tenantId,
-          streamId: row[4]!,
+          streamId: input ? stream.streamId : row[4]!,
           streamVersion: row[5]!,
-          eventId: row[6]!,
-          type: row[7]!,
-          schemaVersion: row[8]!,
+          eventId: input ? input.eventId : row[6]!,
+          type: input ? input.type : row[7]!,
+          schemaVersion: input ? input.schemaVersion : row[8]!,
           data: input ? input.data : row[9],
           metadata: (input ? input.metadata : row[10]) as RecordedEvent['metadata'],
           recordedAt: row[11]!,
@@ -209,6 +205,29 @@ export class PostgresEventStore implements EventStore {
     );
     return result.rows[0].v;
   }
+}
+
+// Parameters of es.append (migrations/0002): each event's data and metadata travel once, as the canonical JSON the
+// hash covers; the server derives the jsonb columns from it. JSON text never holds a raw U+001F, so it can join items.
+function appendParameters(stream: StreamRef, expected: ExpectedVersion, events: NewEvent[]): unknown[] {
+  const n = events.length;
+  const ids = new Array<string>(n);
+  const types = new Array<string>(n);
+  const versions = new Array<number>(n);
+  const data = new Array<string>(n);
+  const metadata = new Array<string>(n);
+  let sharedMetadata = true;
+  for (let i = 0; i < n; i += 1) {
+    const event = events[i];
+    ids[i] = event.eventId;
+    types[i] = event.type;
+    versions[i] = event.schemaVersion;
+    data[i] = canonicalJson(event.data);
+    // The events of one command usually share one metadata object: canonicalised once.
+    metadata[i] = i > 0 && event.metadata === events[i - 1].metadata ? metadata[i - 1] : canonicalJson(event.metadata);
+    if (metadata[i] !== metadata[0]) sharedMetadata = false;
+  }
+  return [stream.tenantId, stream.streamId, String(expected), ids, types, versions, data.join('\x1f'), sharedMetadata ? metadata[0] : metadata.join('\x1f')];
 }
 
 function isSameAppend(stream: StreamRef, events: NewEvent[], expected: ExpectedVersion, stored: RecordedEvent[]): boolean {
