@@ -1,5 +1,4 @@
 export * from './infra';
 export * from './provision';
 export * from './ports';
-export * from './kafka';
 export { startKafka, KAFKA_VERSION, type KafkaNode } from './kafka';

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { defineContract } from './contract';
+import { basisPoints, calendarDate, cents, count, id, instant, months, positiveCents, product, purposeCategory, reasonCode, tenantId } from './fields';
+
+export const LENDING_LOAN_TOPIC = 'lending.loan';
+
+const loan = {
+  tenantId: tenantId(),
+  loanId: id(),
+};
+const loanOfApplication = { ...loan, applicationId: id() };
+const loanMaybeOfApplication = { ...loan, applicationId: id().optional() };
+
+const lendingContract = <Shape extends z.ZodRawShape & typeof loan>(name: string, shape: Shape) =>
+  defineContract({
+    name,
+    topic: LENDING_LOAN_TOPIC,
+    schema: z.object(shape).strict(),
+    key: (payload) => (payload as { loanId: string }).loanId,
+  });
+
+export const loanApplicationReceivedV1 = lendingContract('lending.loan-application-received.v1', {
+  ...loanOfApplication,
+  bankPartnerId: id(),
+  product: product(),
+  purposeCategory: purposeCategory(),
+  requestedAmountCents: positiveCents(),
+  requestedTermMonths: months(),
+  receivedAt: instant(),
+});
+
+export const loanApprovedV1 = lendingContract('lending.loan-approved.v1', {
+  ...loanOfApplication,
+  bankPartnerId: id(),
+  product: product(),
+  approvedAmountCents: positiveCents(),
+  termMonths: months(),
+  nominalRateBps: basisPoints(),
+  taegBps: basisPoints(),
+  approvedAt: instant(),
+});
+
+export const refusalCategories = ['eligibility', 'repaymentCapacity', 'incompleteFile', 'bankPolicy', 'withdrawn', 'other'] as const;
+
+export const loanRefusedV1 = lendingContract('lending.loan-refused.v1', {
+  ...loanOfApplication,
+  // A code and a category only: the person's circumstances stay in the file, not on the bus.
+  reasonCode: reasonCode(),
+  reasonCategory: z.enum(refusalCategories),
+  refusedAt: instant(),
+});
+
+export const loanDisbursedV1 = lendingContract('lending.loan-disbursed.v1', {
+  ...loanOfApplication,
+  amountCents: positiveCents(),
+  termMonths: months(),
+  product: product(),
+  guarantorKind: z.enum(['fcs', 'ccas']),
+  guaranteedShareBps: basisPoints(),
+  disbursedAt: instant(),
+  firstDueDate: calendarDate(),
+  nominalRateBps: basisPoints(),
+  taegBps: basisPoints(),
+});
+
+export const instalmentMissedV1 = lendingContract('lending.instalment-missed.v1', {
+  ...loanMaybeOfApplication,
+  instalmentNumber: z.int().positive(),
+  dueDate: calendarDate(),
+  unpaidCount: count(),
+  daysPastDue: count(),
+  arrearsCents: cents(),
+});
+
+export const incidentWarningIssuedV1 = lendingContract('lending.incident-warning-issued.v1', {
+  ...loanMaybeOfApplication,
+  unpaidCount: count(),
+  arrearsCents: cents(),
+  declarableFrom: calendarDate(),
+});
+
+export const loanRescheduledV1 = lendingContract('lending.loan-rescheduled.v1', {
+  ...loanMaybeOfApplication,
+  kind: z.enum(['holiday', 'termExtension', 'instalmentRevision']),
+  newEndDate: calendarDate(),
+  newInstalmentCents: positiveCents().optional(),
+});
+
+export const loanRepaidV1 = lendingContract('lending.loan-repaid.v1', {
+  ...loanMaybeOfApplication,
+  interestPaidTotalCents: cents(),
+  everLate: z.boolean(),
+  repaidAt: instant(),
+});
+
+export const loanDefaultedV1 = lendingContract('lending.loan-defaulted.v1', {
+  ...loanMaybeOfApplication,
+  outstandingPrincipalCents: cents(),
+  defaultedAt: instant(),
+});
+
+export const recoveryReceivedV1 = lendingContract('lending.recovery-received.v1', {
+  ...loanMaybeOfApplication,
+  amountCents: positiveCents(),
+  receivedAt: instant(),
+});
+
+export const lendingContracts = [
+  loanApplicationReceivedV1,
+  loanApprovedV1,
+  loanRefusedV1,
+  loanDisbursedV1,
+  instalmentMissedV1,
+  incidentWarningIssuedV1,
+  loanRescheduledV1,
+  loanRepaidV1,
+  loanDefaultedV1,
+  recoveryReceivedV1,
+] as const;

@@ -1,0 +1,405 @@
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import { decodeMessage, dlqTopicOf, type Contract, type ContractRegistry, type Envelope, type PayloadSchema } from '@tremplin/contracts';
+import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
+import { runInContext, type RequestContext } from '@tremplin/tenancy';
+import { backoffDelay, sleep, type BackoffPolicy } from './backoff';
+import { isTransientError } from './errors';
+import { contextFromHeaders } from './headers';
+import { messagingMetrics, type MessagingMetrics } from './metrics';
+import { silentLog, type BatchControl, type IncomingMessage, type MessageProducer, type MessageTransport, type MessagingLog, type Subscription } from './transport';
+
+export interface MessageInfo {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The broker's timestamp (ms since epoch, as text): when the relay produced it. */
+  readonly timestamp: string;
+}
+
+export interface HandlerContext<Payload> {
+  /** The transaction that also records the message in the inbox: write the effect through it. */
+  readonly tx: PoolClient;
+  readonly envelope: Envelope<Payload>;
+  readonly message: MessageInfo;
+}
+
+export interface HandlerBinding {
+  readonly contract: string;
+  readonly handle: (payload: Record<string, unknown>, context: HandlerContext<Record<string, unknown>>) => Promise<void>;
+}
+
+export function on<S extends PayloadSchema>(contract: Contract<S>, handle: (payload: z.output<S>, context: HandlerContext<z.output<S>>) => Promise<void>): HandlerBinding {
+  return { contract: contract.name, handle: handle as HandlerBinding['handle'] };
+}
+
+export type DeadLetterReason = 'MALFORMED_MESSAGE' | 'UNKNOWN_CONTRACT' | 'INVALID_PAYLOAD' | 'TENANT_MISMATCH' | 'HANDLER_FAILED';
+export type MessageOutcome = 'handled' | 'duplicate' | 'ignored' | 'dead_lettered';
+
+export const DLQ_HEADERS = {
+  reason: 'dlq-reason',
+  error: 'dlq-error',
+  topic: 'dlq-source-topic',
+  partition: 'dlq-source-partition',
+  offset: 'dlq-source-offset',
+  group: 'dlq-consumer-group',
+  attempts: 'dlq-attempts',
+  failedAt: 'dlq-failed-at',
+} as const;
+
+export interface ConsumerHooks {
+  /**
+   * After the inbox transaction committed, before the offset is committed (latency probes, fault tests).
+   * Throwing kills the consumer at that point: no offset commit, it leaves the group.
+   */
+  afterTransaction?(event: { readonly envelope: Envelope; readonly message: MessageInfo; readonly outcome: 'handled' | 'duplicate' }): void | Promise<void>;
+}
+
+export interface InboxConsumerOptions {
+  /** The inbox's consumer name; also the group id unless groupId says otherwise (one group per service). */
+  readonly name: string;
+  readonly groupId?: string;
+  readonly pool: Pool;
+  readonly transport: MessageTransport;
+  readonly registry: ContractRegistry;
+  readonly handlers: readonly HandlerBinding[];
+  /** Defaults to the topics of the handled contracts. */
+  readonly topics?: readonly string[];
+  readonly retry?: { readonly attempts?: number } & Partial<BackoffPolicy>;
+  readonly fromBeginning?: boolean;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Offsets are committed at the end of each batch and, within a long batch, every this many messages. */
+  readonly commitEvery?: number;
+  /** Up to this many messages of a partition share one inbox transaction (one commit, one fsync). */
+  readonly transactionSize?: number;
+  readonly metrics?: Registry;
+  readonly log?: MessagingLog;
+  readonly hooks?: ConsumerHooks;
+}
+
+export interface ConsumerStats {
+  readonly handled: number;
+  readonly duplicates: number;
+  readonly ignored: number;
+  readonly deadLettered: number;
+}
+
+export interface InboxConsumer {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Finishes the message in progress, commits what it processed, leaves the group. */
+  stop(): Promise<void>;
+  /** Resolves when stopped, rejects with ConsumerCrashedError when a hook killed it. */
+  readonly done: Promise<void>;
+  stats(): ConsumerStats;
+}
+
+export class ConsumerCrashedError extends Error {
+  readonly code = 'CONSUMER_CRASHED';
+  constructor(readonly consumer: string, cause: unknown) {
+    super(`consumer ${consumer} crashed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ConsumerCrashedError';
+  }
+}
+
+class HandlerFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+class Abandoned extends Error {}
+
+class ChunkFailure extends Error {
+  constructor(
+    readonly index: number,
+    readonly failure: HandlerFailure,
+  ) {
+    super(failure.message);
+  }
+}
+
+type ChunkResult = { readonly outcomes: MessageOutcome[]; readonly crash?: ConsumerCrashedError } | { readonly failedAt: number; readonly error: string };
+
+
+/**
+ * Consumes contract messages into one Postgres transaction each: the inbox row `(consumer, message id)` and
+ * the handler's effect commit together, so a redelivered message is skipped; offsets are committed only
+ * afterwards. Poison messages go to `<topic>.dlq` with the reason and the consumer carries on.
+ */
+export function createInboxConsumer(options: InboxConsumerOptions): InboxConsumer {
+  const groupId = options.groupId ?? options.name;
+  const log = options.log ?? silentLog;
+  const attempts = options.retry?.attempts ?? 3;
+  const retryBackoff: BackoffPolicy = { initialMs: options.retry?.initialMs ?? 200, maxMs: options.retry?.maxMs ?? 2_000 };
+  const commitEvery = options.commitEvery ?? 200;
+  const transactionSize = Math.max(1, options.transactionSize ?? 100);
+  const metrics: MessagingMetrics | undefined = options.metrics ? messagingMetrics(options.metrics) : undefined;
+  const handlers = new Map(options.handlers.map((binding) => [binding.contract, binding]));
+  for (const contract of handlers.keys()) {
+    if (!options.registry.get(contract)) throw new Error(`consumer ${options.name} handles ${contract}, which the registry does not know`);
+  }
+  const topics = options.topics ?? [...new Set([...handlers.keys()].map((contract) => options.registry.get(contract)!.topic))];
+
+  const counts = { handled: 0, duplicates: 0, ignored: 0, deadLettered: 0 };
+  let subscription: Subscription | undefined;
+  let producer: MessageProducer | undefined;
+  let crash: ConsumerCrashedError | undefined;
+  let stopping = false;
+  let settle: { resolve: () => void; reject: (error: Error) => void } = { resolve: () => undefined, reject: () => undefined };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => undefined);
+
+  const count = (topic: string, outcome: MessageOutcome) => {
+    if (outcome === 'handled') counts.handled += 1;
+    else if (outcome === 'duplicate') counts.duplicates += 1;
+    else if (outcome === 'ignored') counts.ignored += 1;
+    else counts.deadLettered += 1;
+    metrics?.consumed.inc({ group: groupId, topic, outcome });
+  };
+
+  /** Retries an infrastructure step (database or broker away) until it works or the batch is no longer ours. */
+  const persist = async <T>(control: BatchControl, what: string, step: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      if (!control.isActive() || crash) throw new Abandoned(what);
+      try {
+        return await step();
+      } catch (error) {
+        if (error instanceof HandlerFailure || error instanceof ConsumerCrashedError) throw error;
+        const delay = backoffDelay(attempt, { initialMs: 200, maxMs: 5_000 });
+        log('warn', `consumer ${options.name}: ${what} failed, retrying`, { error: (error as Error).message, delayMs: delay });
+        await sleep(delay);
+        await control.heartbeat().catch(() => undefined);
+      }
+    }
+  };
+
+  const deadLetter = async (control: BatchControl, message: IncomingMessage, reason: DeadLetterReason, error: string, tries: number) => {
+    await persist(control, 'dead-lettering', async () => {
+      producer ??= await options.transport.producer({ idempotent: true });
+      try {
+        await producer.send([
+          {
+            topic: dlqTopicOf(message.topic),
+            key: message.key ?? '',
+            value: message.value ?? '',
+            headers: {
+              ...message.headers,
+              [DLQ_HEADERS.reason]: reason,
+              [DLQ_HEADERS.error]: error.slice(0, 4_000),
+              [DLQ_HEADERS.topic]: message.topic,
+              [DLQ_HEADERS.partition]: String(message.partition),
+              [DLQ_HEADERS.offset]: message.offset,
+              [DLQ_HEADERS.group]: groupId,
+              [DLQ_HEADERS.attempts]: String(tries),
+              [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+            },
+          },
+        ]);
+      } catch (sendError) {
+        const broken = producer;
+        producer = undefined;
+        await broken?.close().catch(() => undefined);
+        throw sendError;
+      }
+    });
+    metrics?.deadLettered.inc({ group: groupId, topic: message.topic, reason });
+    log('warn', `consumer ${options.name}: message dead-lettered`, { reason, topic: message.topic, partition: message.partition, offset: message.offset, error });
+    return 'dead_lettered' as const;
+  };
+
+  const handleOnce = async (tx: PoolClient, envelope: Envelope<Record<string, unknown>>, binding: HandlerBinding, info: MessageInfo) => {
+    const inserted = await tx.query(
+      `INSERT INTO messaging.inbox (consumer, message_id, name, topic, partition, "offset") VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (consumer, message_id) DO NOTHING`,
+      [options.name, envelope.messageId, envelope.name, info.topic, info.partition, info.offset],
+    );
+    if (inserted.rowCount === 0) return 'duplicate' as const;
+    try {
+      await binding.handle(envelope.payload, { tx, envelope, message: info });
+    } catch (error) {
+      throw isTransientError(error) ? error : new HandlerFailure(error);
+    }
+    return 'handled' as const;
+  };
+
+  const inTransaction = (envelope: Envelope<Record<string, unknown>>, binding: HandlerBinding, info: MessageInfo) =>
+    withTransaction(options.pool, (tx) => handleOnce(tx, envelope, binding, info), { tenantId: envelope.tenantId });
+
+  const infoOf = (message: IncomingMessage): MessageInfo => ({ topic: message.topic, partition: message.partition, offset: message.offset, headers: message.headers, timestamp: message.timestamp });
+
+  /**
+   * The common case, several well-formed messages in one transaction. Any failure rolls the whole chunk back
+   * and returns undefined: the chunk is then replayed one message per transaction, where retries and dead
+   * letters are decided per message.
+   */
+  const processChunk = async (messages: readonly IncomingMessage[]): Promise<ChunkResult | undefined> => {
+    const planned: Array<{ envelope: Envelope<Record<string, unknown>>; context: RequestContext; binding: HandlerBinding | undefined; info: MessageInfo }> = [];
+    for (const message of messages) {
+      const decoded = decodeMessage(options.registry, message.value);
+      if (!decoded.ok) return undefined;
+      const context = contextFromHeaders(message.headers, decoded.envelope);
+      if ('mismatch' in context) return undefined;
+      planned.push({ envelope: decoded.envelope, context, binding: handlers.get(decoded.contract.name), info: infoOf(message) });
+    }
+    let outcomes: MessageOutcome[];
+    try {
+      outcomes = await withTransaction(options.pool, async (tx) => {
+        const results: MessageOutcome[] = [];
+        let tenant: string | undefined;
+        for (const step of planned) {
+          if (!step.binding) {
+            results.push('ignored');
+            continue;
+          }
+          if (step.envelope.tenantId !== tenant) {
+            tenant = step.envelope.tenantId;
+            await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
+          }
+          const binding = step.binding;
+          try {
+            results.push(await runInContext(step.context, () => handleOnce(tx, step.envelope, binding, step.info)));
+          } catch (error) {
+            throw error instanceof HandlerFailure ? new ChunkFailure(results.length, error) : error;
+          }
+        }
+        return results;
+      });
+    } catch (error) {
+      return error instanceof ChunkFailure ? { failedAt: error.index, error: error.message } : undefined;
+    }
+    for (const [i, step] of planned.entries()) {
+      const outcome = outcomes[i]!;
+      if (options.hooks?.afterTransaction && (outcome === 'handled' || outcome === 'duplicate')) {
+        try {
+          await options.hooks.afterTransaction({ envelope: step.envelope, message: step.info, outcome });
+        } catch (error) {
+          // What this member reports as processed is what it got through before it died.
+          return { outcomes: outcomes.slice(0, i), crash: new ConsumerCrashedError(options.name, error) };
+        }
+      }
+    }
+    return { outcomes };
+  };
+
+  /** One message, one transaction; `earlier` is the attempt it already used up in a shared transaction, if any. */
+  const processMessage = async (control: BatchControl, message: IncomingMessage, earlier?: { readonly error: string }): Promise<MessageOutcome> => {
+    const decoded = decodeMessage(options.registry, message.value);
+    if (!decoded.ok) return deadLetter(control, message, decoded.error.reason, decoded.error.message, 0);
+    const { envelope, contract } = decoded;
+    const context = contextFromHeaders(message.headers, envelope);
+    if ('mismatch' in context) return deadLetter(control, message, 'TENANT_MISMATCH', context.mismatch, 0);
+    const binding = handlers.get(contract.name);
+    if (!binding) return 'ignored';
+    const info = infoOf(message);
+    const failedBefore = earlier ? 1 : 0;
+    if (earlier) {
+      if (attempts <= 1) return deadLetter(control, message, 'HANDLER_FAILED', earlier.error, 1);
+      metrics?.handlerRetries.inc({ group: groupId, topic: message.topic });
+      await sleep(backoffDelay(1, retryBackoff));
+    }
+    for (let attempt = failedBefore + 1; ; attempt++) {
+      try {
+        const outcome = await persist(control, 'inbox transaction', () => runInContext(context, () => inTransaction(envelope, binding, info)));
+        if (options.hooks?.afterTransaction) {
+          try {
+            await options.hooks.afterTransaction({ envelope, message: info, outcome });
+          } catch (error) {
+            throw new ConsumerCrashedError(options.name, error);
+          }
+        }
+        return outcome;
+      } catch (error) {
+        if (!(error instanceof HandlerFailure)) throw error;
+        if (attempt >= attempts) return deadLetter(control, message, 'HANDLER_FAILED', error.message, attempt);
+        metrics?.handlerRetries.inc({ group: groupId, topic: message.topic });
+        await sleep(backoffDelay(attempt, retryBackoff));
+        await control.heartbeat().catch(() => undefined);
+      }
+    }
+  };
+
+  // Not awaited: the commit runs beside the next messages (the transport logs a failure, and the next
+  // owner of the partition then re-reads from the last commit; the inbox absorbs the repeats).
+  const commit = (control: BatchControl) => void control.commit().catch(() => undefined);
+
+  const die = (error: ConsumerCrashedError) => {
+    if (crash) return;
+    crash = error;
+    log('error', error.message);
+    // Not awaited here: stopping waits for the batch in progress, which is the caller.
+    setImmediate(() => {
+      void (async () => {
+        await subscription?.abandon().catch(() => undefined);
+        await producer?.close().catch(() => undefined);
+        settle.reject(error);
+      })();
+    });
+  };
+
+  return {
+    name: options.name,
+    async start() {
+      if (subscription) return;
+      subscription = await options.transport.subscribe({
+        groupId,
+        topics,
+        fromBeginning: options.fromBeginning ?? true,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+        onBatch: async (batch, control) => {
+          let sinceCommit = 0;
+          const done = (message: IncomingMessage, outcome: MessageOutcome) => {
+            count(message.topic, outcome);
+            control.resolve(message.offset);
+            metrics?.consumerLag.set({ group: groupId, topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n));
+            sinceCommit += 1;
+          };
+          let start = 0;
+          chunks: while (start < batch.messages.length) {
+            if (crash || stopping || !control.isActive()) break;
+            const chunk = batch.messages.slice(start, start + transactionSize);
+            const fast = chunk.length > 1 ? await processChunk(chunk) : undefined;
+            if (fast && 'outcomes' in fast) {
+              fast.outcomes.forEach((outcome, i) => done(chunk[i]!, outcome));
+              if (fast.crash) return die(fast.crash);
+              start += chunk.length;
+            } else {
+              // One transaction each: the whole chunk, or up to the message whose handler failed (one attempt used).
+              const failedAt = fast?.failedAt;
+              const upTo = failedAt === undefined ? chunk.length : failedAt + 1;
+              for (let i = 0; i < upTo; i++) {
+                if (crash || stopping || !control.isActive()) break chunks;
+                try {
+                  done(chunk[i]!, await processMessage(control, chunk[i]!, i === failedAt && fast && 'error' in fast ? { error: fast.error } : undefined));
+                } catch (error) {
+                  if (error instanceof ConsumerCrashedError) return die(error);
+                  if (error instanceof Abandoned) break chunks;
+                  throw error;
+                }
+              }
+              start += upTo;
+            }
+            if (sinceCommit >= commitEvery) {
+              commit(control);
+              sinceCommit = 0;
+            }
+          }
+          if (!crash) commit(control);
+        },
+      });
+    },
+    async stop() {
+      stopping = true;
+      await subscription?.stop();
+      await producer?.close().catch(() => undefined);
+      if (!crash) settle.resolve();
+    },
+    done,
+    stats: () => ({ ...counts }),
+  };
+}
