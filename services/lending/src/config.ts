@@ -1,3 +1,42 @@
+import { z } from 'zod';
+import { USURY_CAP_TABLES, type UsuryCapTable } from '@tremplin/finance';
 import { baseConfigSchema } from '@tremplin/service-kit';
 
-export const configSchema = baseConfigSchema;
+const day = z.iso.date();
+const bp = z.int().min(0).max(10_000);
+const usuryTable = z.strictObject({
+  effectiveFrom: day,
+  effectiveUntil: day,
+  caps: z.strictObject({ upTo3000: bp, from3000To6000: bp, over6000: bp }),
+});
+
+export const configSchema = baseConfigSchema.extend({
+  // Later quarters of the usury caps (Banque de France notice), as a JSON array appended to @tremplin/finance's
+  // table: offers dated outside every table are refused rather than checked against a stale cap.
+  USURY_CAP_TABLES: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return [] as UsuryCapTable[];
+      try {
+        return z.array(usuryTable).parse(JSON.parse(text)) as UsuryCapTable[];
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON array of {effectiveFrom, effectiveUntil, caps:{upTo3000, from3000To6000, over6000}}: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  // Lets tests and benchmarks share one broker: every topic and the consumer group get this prefix.
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9-]*\.?$/, 'lower-case letters, digits, dashes, optionally ending with a dot').default(''),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  AUTH_JWKS_URL: z.string().optional(),
+  AUTH_DEV_KEYS_DIR: z.string().optional(),
+  AUTH_CLOCK_TOLERANCE_SECONDS: z.string().optional(),
+  PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
+});
+
+export type LendingConfig = z.infer<typeof configSchema>;
+
+export function usuryTablesOf(config: Pick<LendingConfig, 'USURY_CAP_TABLES'>): readonly UsuryCapTable[] {
+  return [...USURY_CAP_TABLES, ...config.USURY_CAP_TABLES];
+}

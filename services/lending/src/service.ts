@@ -1,12 +1,22 @@
 import { join } from 'node:path';
+import { authMigrations } from '@tremplin/auth';
+import { eventStoreMigrations } from '@tremplin/event-store-postgres';
+import { messagingMigrations } from '@tremplin/messaging';
 import type { ServiceDefinition } from '@tremplin/service-kit';
-import { AppModule } from './app.module';
+import { tenancyMigrations } from '@tremplin/tenancy';
+import { AppModule, type LendingModuleOptions } from './app.module';
 import { configSchema } from './config';
 
-export const service: ServiceDefinition<typeof configSchema> = {
-  name: 'lending',
-  description: 'Loans: bank decision, offer, signature, disbursement, schedule, payments, incidents and rescheduling.',
-  configSchema,
-  migrations: [{ name: 'lending', directory: join(__dirname, '..', 'migrations') }],
-  module: (config) => AppModule.register(config),
-};
+/** The lending service; `options.clock` lets a test drive time (the service never reads another clock). */
+export function lendingService(options: LendingModuleOptions = {}): ServiceDefinition<typeof configSchema> {
+  return {
+    name: 'lending',
+    description: 'Loans: bank decision, offer, signature, disbursement, schedule, payments, incidents and rescheduling.',
+    configSchema,
+    // Order matters: the tenancy RLS helper is used by the auth and lending migrations.
+    migrations: [tenancyMigrations, authMigrations, eventStoreMigrations, messagingMigrations, { name: 'lending', directory: join(__dirname, '..', 'migrations') }],
+    module: (config) => AppModule.register(config, options),
+  };
+}
+
+export const service = lendingService();

@@ -1,0 +1,193 @@
+import { LOG_START, logPositionOf, type LogPosition, type RecordedEvent } from '@tremplin/event-sourcing';
+import { readAllOn } from '@tremplin/event-store-postgres';
+import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
+import { evolveLoan, initialLoanState } from './loan.decider';
+import type { LoanEvent } from './loan.events';
+import { hasServicing, isFullyPaid, outstandingPrincipalOf, type LoanState } from './loan.state';
+
+export const LOAN_SUMMARY_SUBSCRIPTION = 'lending.loan-summary';
+
+/** A loan_summary row as the projection computes it (the TypeORM entity reads the same columns). */
+export interface LoanSummaryRow {
+  readonly tenantId: string;
+  readonly loanId: string;
+  readonly applicationId: string;
+  readonly bankPartnerId: string;
+  readonly product: string;
+  readonly status: string;
+  readonly amountCents: number;
+  readonly termMonths: number;
+  readonly outstandingPrincipalCents: number;
+  readonly interestPaidCents: number;
+  readonly incidentWarning: boolean;
+  readonly nextDueDate: string | null;
+  readonly endDate: string | null;
+  readonly streamVersion: number;
+  readonly lastEventAt: string;
+  readonly state: LoanState;
+}
+
+const isLoanEvent = (event: RecordedEvent) => event.streamId.startsWith('loan-');
+
+/** evolve(row, event): the loan's decider state folded on, and the columns derived from it. Pure. */
+export function evolveSummary(row: LoanSummaryRow | undefined, event: RecordedEvent): LoanSummaryRow | undefined {
+  if (row && event.streamVersion <= row.streamVersion) return row;
+  const state = evolveLoan(row?.state ?? initialLoanState(), event as unknown as LoanEvent);
+  if (state.status === 'none') return row;
+  const application = state.application;
+  const amountCents = 'offer' in state ? state.offer.amountCents : 'terms' in state && state.terms ? state.terms.amountCents : application.requestedAmountCents;
+  const termMonths = 'offer' in state ? state.offer.termMonths : 'terms' in state && state.terms ? state.terms.termMonths : application.requestedTermMonths;
+  const lines = hasServicing(state) ? state.servicing.lines : 'offer' in state ? state.offer.schedule.lines : [];
+  const servicing = hasServicing(state) ? state.servicing : undefined;
+  return {
+    tenantId: event.tenantId,
+    loanId: application.loanId,
+    applicationId: application.applicationId,
+    bankPartnerId: application.bankPartnerId,
+    product: application.product,
+    status: state.status,
+    amountCents,
+    termMonths,
+    outstandingPrincipalCents: servicing ? outstandingPrincipalOf(servicing.lines) : 0,
+    interestPaidCents: servicing?.interestPaidCents ?? 0,
+    incidentWarning: Boolean(servicing?.warning),
+    nextDueDate: state.status === 'repaying' ? (servicing!.lines.find((line) => !isFullyPaid(line))?.dueDate ?? null) : null,
+    endDate: lines.length ? lines[lines.length - 1].dueDate : null,
+    streamVersion: event.streamVersion,
+    lastEventAt: event.metadata.occurredAt,
+    state,
+  };
+}
+
+const COLUMNS = `tenant_id, loan_id, application_id, bank_partner_id, product, status, amount_cents, term_months,
+  outstanding_principal_cents, interest_paid_cents, incident_warning, next_due_date, end_date, stream_version, last_event_at, state`;
+
+async function upsert(tx: PoolClient, rows: readonly LoanSummaryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows);
+  await tx.query(
+    `INSERT INTO lending.loan_summary (${COLUMNS})
+     SELECT r."tenantId", r."loanId", r."applicationId", r."bankPartnerId", r.product, r.status, r."amountCents", r."termMonths",
+            r."outstandingPrincipalCents", r."interestPaidCents", r."incidentWarning", r."nextDueDate"::date, r."endDate"::date,
+            r."streamVersion", r."lastEventAt"::timestamptz, r.state
+       FROM jsonb_to_recordset($1::jsonb) AS r("tenantId" text, "loanId" text, "applicationId" text, "bankPartnerId" text, product text,
+            status text, "amountCents" bigint, "termMonths" int, "outstandingPrincipalCents" bigint, "interestPaidCents" bigint,
+            "incidentWarning" boolean, "nextDueDate" text, "endDate" text, "streamVersion" int, "lastEventAt" text, state jsonb)
+     ON CONFLICT (tenant_id, loan_id) DO UPDATE SET
+       status = excluded.status, amount_cents = excluded.amount_cents, term_months = excluded.term_months,
+       outstanding_principal_cents = excluded.outstanding_principal_cents, interest_paid_cents = excluded.interest_paid_cents,
+       incident_warning = excluded.incident_warning, next_due_date = excluded.next_due_date, end_date = excluded.end_date,
+       stream_version = excluded.stream_version, last_event_at = excluded.last_event_at, state = excluded.state`,
+    [json],
+  );
+}
+
+// Row-level security applies to the projection too: it acts for one tenant at a time.
+async function actAs(tx: PoolClient, tenantId: string): Promise<void> {
+  await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+}
+
+function byTenant(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
+  const groups = new Map<string, RecordedEvent[]>();
+  for (const event of events) {
+    if (!isLoanEvent(event)) continue;
+    const group = groups.get(event.tenantId) ?? [];
+    group.push(event);
+    groups.set(event.tenantId, group);
+  }
+  return groups;
+}
+
+/** The subscriber's handler: runs in the transaction that moves its checkpoint. */
+export async function projectLoanSummaries(events: readonly RecordedEvent[], tx: PoolClient): Promise<void> {
+  for (const [tenantId, tenantEvents] of byTenant(events)) {
+    await actAs(tx, tenantId);
+    const loanIds = [...new Set(tenantEvents.map((event) => event.streamId.slice('loan-'.length)))];
+    const { rows } = await tx.query<{ row: LoanSummaryRow }>(
+      `SELECT jsonb_build_object('tenantId', tenant_id, 'loanId', loan_id, 'streamVersion', stream_version, 'state', state) AS row
+         FROM lending.loan_summary WHERE loan_id = ANY($1::text[])`,
+      [loanIds],
+    );
+    const current = new Map<string, LoanSummaryRow | undefined>(rows.map(({ row }) => [row.loanId, row]));
+    const changed = new Map<string, LoanSummaryRow>();
+    for (const event of tenantEvents) {
+      const loanId = event.streamId.slice('loan-'.length);
+      const next = evolveSummary(changed.get(loanId) ?? current.get(loanId), event);
+      if (next && next.streamVersion === event.streamVersion) changed.set(loanId, next);
+    }
+    await upsert(tx, [...changed.values()]);
+  }
+  await tx.query(`SELECT set_config('app.tenant_id', '', true)`);
+}
+
+export interface RebuildProgress {
+  readonly phase: 'replaying' | 'swapping' | 'done';
+  readonly events: number;
+  readonly totalEvents: number;
+  readonly loans: number;
+}
+
+export interface RebuildResult {
+  readonly events: number;
+  readonly loans: number;
+  readonly tenants: number;
+  readonly position: LogPosition;
+  readonly millis: number;
+}
+
+/**
+ * Rebuilds loan_summary from zero. The log is folded in memory outside any transaction (a long transaction
+ * would hold back every subscriber's snapshot horizon); then one short transaction locks the live subscriber's
+ * checkpoint, folds what was appended meanwhile, replaces every tenant's rows and moves the checkpoint. The
+ * live subscriber's next compare-and-swap fails, so it resumes from the rebuilt position.
+ */
+export async function rebuildLoanSummaries(pool: Pool, options: { onProgress?: (progress: RebuildProgress) => void; pageSize?: number } = {}): Promise<RebuildResult> {
+  const started = Date.now();
+  const pageSize = options.pageSize ?? 2_000;
+  const report = options.onProgress ?? (() => undefined);
+  const totalEvents = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM es.events WHERE stream_id LIKE 'loan-%'`)).rows[0].n);
+  const rows = new Map<string, LoanSummaryRow>();
+  let position: LogPosition = LOG_START;
+  let events = 0;
+  const fold = (page: readonly RecordedEvent[]) => {
+    for (const event of page) {
+      if (!isLoanEvent(event)) continue;
+      const key = `${event.tenantId}\u001f${event.streamId}`;
+      const next = evolveSummary(rows.get(key), event);
+      if (next) rows.set(key, next);
+      events += 1;
+    }
+    if (page.length) position = logPositionOf(page[page.length - 1]);
+  };
+  for (;;) {
+    const page = await readAllOn(pool, position, pageSize);
+    fold(page);
+    report({ phase: 'replaying', events, totalEvents, loans: rows.size });
+    if (page.length < pageSize) break;
+  }
+  report({ phase: 'swapping', events, totalEvents, loans: rows.size });
+  const tenants = await withTransaction(pool, async (tx) => {
+    await tx.query(`INSERT INTO es.subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [LOAN_SUMMARY_SUBSCRIPTION]);
+    await tx.query(`SELECT 1 FROM es.subscriptions WHERE name = $1 FOR UPDATE`, [LOAN_SUMMARY_SUBSCRIPTION]);
+    for (;;) {
+      const page = await readAllOn(tx, position, pageSize);
+      fold(page);
+      if (page.length < pageSize) break;
+    }
+    const tenantIds = (await tx.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM es.events WHERE stream_id LIKE 'loan-%'`)).rows.map((r) => r.tenant_id);
+    for (const tenantId of tenantIds) {
+      await actAs(tx, tenantId);
+      await tx.query('DELETE FROM lending.loan_summary');
+      await upsert(tx, [...rows.values()].filter((row) => row.tenantId === tenantId));
+    }
+    await tx.query(`SELECT set_config('app.tenant_id', '', true)`);
+    await tx.query(`UPDATE es.subscriptions SET transaction_id = $2::xid8, global_position = $3, updated_at = now() WHERE name = $1`, [
+      LOAN_SUMMARY_SUBSCRIPTION,
+      position.transactionId.toString(),
+      position.globalPosition.toString(),
+    ]);
+    return tenantIds.length;
+  });
+  report({ phase: 'done', events, totalEvents, loans: rows.size });
+  return { events, loans: rows.size, tenants, position, millis: Date.now() - started };
+}

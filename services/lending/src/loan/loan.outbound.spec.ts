@@ -1,0 +1,102 @@
+import { contractRegistry } from '@tremplin/contracts';
+import { USURY_CAP_TABLES } from '@tremplin/finance';
+import type { RecordedEvent } from '@tremplin/event-sourcing';
+import { defaultProductVersion } from '../product/product.terms';
+import type { LoanCommand } from './loan.commands';
+import { evolveLoan, loanDecider } from './loan.decider';
+import { loanMessages } from './loan.outbound';
+import type { LoanState } from './loan.state';
+
+const anne = { userId: 'bank-anne', role: 'bankAdvisor' };
+const bruno = { userId: 'bank-bruno', role: 'bankAdvisor' };
+const at = (day: string) => `${day}T10:00:00.000Z`;
+
+function recorded(commands: LoanCommand[]): RecordedEvent[] {
+  let state: LoanState = loanDecider.initialState();
+  const out: RecordedEvent[] = [];
+  for (const command of commands) {
+    for (const event of loanDecider.decide(command, state)) {
+      state = evolveLoan(state, event);
+      out.push({
+        ...event,
+        eventId: `00000000-0000-4000-8000-${String(out.length + 1).padStart(12, '0')}`,
+        schemaVersion: 1,
+        metadata: { correlationId: 'corr-1', occurredAt: command.now, actorId: command.actor.userId },
+        tenantId: 'ccas-tarbes',
+        streamId: 'loan-l1',
+        streamVersion: out.length + 1,
+        globalPosition: BigInt(out.length + 1),
+        transactionId: 1n,
+        recordedAt: command.now,
+        hash: 'h',
+        previousHash: 'p',
+      });
+    }
+  }
+  return out;
+}
+
+const opening: LoanCommand[] = [
+  { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'app-1', bankPartnerId: 'bank-parcours', product: 'restructuring', purposeCategory: 'debtRestructuring', requestedAmountCents: 150_000, requestedTermMonths: 24, channel: 'bank', now: at('2025-11-03'), actor: anne },
+  { type: 'ApproveLoan', amountCents: 150_000, termMonths: 24, nominalRateBps: 200, feesCents: 0, now: at('2025-11-03'), actor: anne },
+  { type: 'IssueOffer', firstDueDate: '2025-12-05', productVersion: defaultProductVersion('restructuring'), usuryTables: USURY_CAP_TABLES, now: at('2025-11-03'), actor: anne },
+  { type: 'SignOffer', socialWorkerPresent: false, now: at('2025-11-04'), actor: anne },
+  { type: 'DisburseFunds', now: at('2025-11-05'), actor: anne },
+];
+
+const names = (events: RecordedEvent[]) => loanMessages('ccas-tarbes', loanDecider.initialState(), events).map((envelope) => envelope.name);
+
+describe('integration events of a loan', () => {
+  it('publishes every fact other services rely on, each valid against its v1 contract', () => {
+    const events = recorded([
+      ...opening,
+      { type: 'RecordMissedInstalment', instalmentNumber: 1, now: at('2025-12-10'), actor: anne },
+      { type: 'RecordMissedInstalment', instalmentNumber: 2, now: at('2026-01-10'), actor: anne },
+      { type: 'RequestRescheduling', requestId: 'r-1', request: { kind: 'termExtension', additionalMonths: 6 }, now: at('2026-01-11'), actor: anne },
+      { type: 'ApproveRescheduling', requestId: 'r-1', now: at('2026-01-12'), actor: bruno },
+      { type: 'DeclareDefault', now: at('2026-04-01'), actor: anne },
+      { type: 'RecordRecovery', amountCents: 10_000, receivedOn: '2026-05-01', now: at('2026-05-01'), actor: anne },
+    ]);
+    const envelopes = loanMessages('ccas-tarbes', loanDecider.initialState(), events);
+    expect(envelopes.map((envelope) => envelope.name)).toEqual([
+      'lending.loan-application-received.v1',
+      'lending.loan-approved.v1',
+      'lending.loan-disbursed.v1',
+      'lending.instalment-missed.v1',
+      'lending.instalment-missed.v1',
+      'lending.incident-warning-issued.v1',
+      'lending.loan-rescheduled.v1',
+      'lending.loan-defaulted.v1',
+      'lending.recovery-received.v1',
+    ]);
+    for (const envelope of envelopes) expect(contractRegistry.get(envelope.name)!.schema.safeParse(envelope.payload).success).toBe(true);
+    expect(envelopes[2].payload).toMatchObject({ guarantorKind: 'ccas', guaranteedShareBps: 5_000, product: 'restructuring' });
+    expect(envelopes[5].payload).toMatchObject({ unpaidCount: 2, declarableFrom: '2026-02-09' });
+    expect(envelopes[6].payload).toMatchObject({ kind: 'termExtension' });
+    expect(envelopes[7].payload).toMatchObject({ loanId: 'l1', applicationId: 'app-1', defaultedAt: at('2026-04-01') });
+  });
+
+  it('publishes a refusal with its code and category only', () => {
+    const events = recorded([opening[0], { type: 'RefuseLoan', reasonCode: 'INCOMPLETE_FILE', reasonCategory: 'incompleteFile', now: at('2025-11-04'), actor: anne }]);
+    const [, refusal] = loanMessages('ccas-tarbes', loanDecider.initialState(), events);
+    expect(refusal).toMatchObject({ name: 'lending.loan-refused.v1', payload: { reasonCode: 'INCOMPLETE_FILE', reasonCategory: 'incompleteFile', refusedAt: at('2025-11-04') } });
+  });
+
+  it('keeps offers, signatures, payments, contacts and requests inside the service', () => {
+    const events = recorded([
+      ...opening,
+      { type: 'RecordPayment', amountCents: 6_380, paidOn: '2025-12-05', now: at('2025-12-05'), actor: anne },
+      { type: 'RecordBorrowerContact', channel: 'phone', outcome: 'reached', now: at('2025-12-06'), actor: anne },
+      { type: 'RequestRescheduling', requestId: 'r-1', request: { kind: 'holiday', months: 1 }, now: at('2025-12-07'), actor: anne },
+    ]);
+    expect(names(events)).toEqual(['lending.loan-application-received.v1', 'lending.loan-approved.v1', 'lending.loan-disbursed.v1']);
+  });
+
+  it('derives the same message id from the same event, so a retried append cannot publish twice', () => {
+    const events = recorded(opening);
+    const ids = (list: RecordedEvent[]) => loanMessages('ccas-tarbes', loanDecider.initialState(), list).map((envelope) => envelope.messageId);
+    expect(ids(events)).toEqual(ids(events));
+    expect(new Set(ids(events)).size).toBe(3);
+  });
+});
+

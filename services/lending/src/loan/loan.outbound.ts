@@ -1,0 +1,138 @@
+import {
+  createEnvelope,
+  incidentWarningIssuedV1,
+  instalmentMissedV1,
+  loanApplicationReceivedV1,
+  loanApprovedV1,
+  loanDefaultedV1,
+  loanDisbursedV1,
+  loanRefusedV1,
+  loanRepaidV1,
+  loanRescheduledV1,
+  recoveryReceivedV1,
+  type Contract,
+  type Envelope,
+  type PayloadSchema,
+} from '@tremplin/contracts';
+import type { RecordedEvent } from '@tremplin/event-sourcing';
+import { deriveMessageId } from '@tremplin/messaging';
+import type { z } from 'zod';
+import { evolveLoan } from './loan.decider';
+import type { LoanEvent } from './loan.events';
+import type { LoanState } from './loan.state';
+
+/**
+ * Domain events stay private; these facts leave the service as versioned contracts (ids and amounts, no
+ * personal data). Offers, signatures, payments, contacts and requests are internal: no other service needs them.
+ */
+export function loanMessages(tenantId: string, before: LoanState, recorded: readonly RecordedEvent[]): Envelope[] {
+  const envelopes: Envelope[] = [];
+  let state = before;
+  for (const record of recorded) {
+    const event = record as unknown as LoanEvent & RecordedEvent;
+    state = evolveLoan(state, event);
+    const message = messageOf(tenantId, state, event);
+    if (!message) continue;
+    envelopes.push(
+      createEnvelope(message.contract, message.payload, {
+        messageId: deriveMessageId(record.eventId, message.contract.name),
+        occurredAt: record.metadata.occurredAt,
+        correlationId: record.metadata.correlationId,
+        causationId: record.eventId,
+      }) as Envelope,
+    );
+  }
+  return envelopes;
+}
+
+interface Message<S extends PayloadSchema = PayloadSchema> {
+  readonly contract: Contract<S>;
+  readonly payload: z.input<S>;
+}
+
+const message = <S extends PayloadSchema>(contract: Contract<S>, payload: z.input<S>): Message => ({ contract, payload }) as unknown as Message;
+
+function messageOf(tenantId: string, state: LoanState, event: LoanEvent & RecordedEvent): Message | undefined {
+  if (state.status === 'none') return undefined;
+  const ids = { tenantId, loanId: state.application.loanId, applicationId: state.application.applicationId };
+  const at = event.metadata.occurredAt;
+  switch (event.type) {
+    case 'LoanApplicationReceived': {
+      const d = event.data;
+      return message(loanApplicationReceivedV1, {
+        ...ids,
+        bankPartnerId: d.bankPartnerId,
+        product: d.product,
+        purposeCategory: d.purposeCategory,
+        requestedAmountCents: d.requestedAmountCents,
+        requestedTermMonths: d.requestedTermMonths,
+        receivedAt: d.receivedAt,
+      });
+    }
+    case 'LoanApproved': {
+      const d = event.data;
+      return message(loanApprovedV1, {
+        ...ids,
+        bankPartnerId: state.application.bankPartnerId,
+        product: state.application.product,
+        approvedAmountCents: d.amountCents,
+        termMonths: d.termMonths,
+        nominalRateBps: d.nominalRateBps,
+        taegBps: d.indicativeTaegBps,
+        approvedAt: d.approvedAt,
+      });
+    }
+    case 'LoanRefused':
+      return message(loanRefusedV1, { ...ids, reasonCode: event.data.reasonCode, reasonCategory: event.data.reasonCategory, refusedAt: event.data.refusedAt });
+    case 'FundsDisbursed': {
+      if (!('offer' in state)) return undefined;
+      const offer = state.offer;
+      return message(loanDisbursedV1, {
+        ...ids,
+        amountCents: event.data.amountCents,
+        termMonths: offer.termMonths,
+        product: offer.product,
+        guarantorKind: offer.guarantorKind,
+        guaranteedShareBps: offer.guaranteedShareBps,
+        disbursedAt: event.data.disbursedAt,
+        firstDueDate: offer.schedule.firstDueDate,
+        nominalRateBps: offer.nominalRateBps,
+        taegBps: offer.taegBps,
+      });
+    }
+    case 'InstalmentMissed': {
+      const d = event.data;
+      return message(instalmentMissedV1, { ...ids, instalmentNumber: d.instalmentNumber, dueDate: d.dueDate, unpaidCount: d.unpaidCount, daysPastDue: d.daysPastDue, arrearsCents: d.arrearsCents });
+    }
+    case 'IncidentWarningIssued':
+      return message(incidentWarningIssuedV1, { ...ids, unpaidCount: event.data.unpaidCount, arrearsCents: event.data.arrearsCents, declarableFrom: event.data.declarableFrom });
+    case 'PaymentHolidayGranted':
+      return message(loanRescheduledV1, { ...ids, kind: 'holiday', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
+    case 'TermExtended':
+      return message(loanRescheduledV1, { ...ids, kind: 'termExtension', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
+    case 'InstalmentRevised':
+      return message(loanRescheduledV1, { ...ids, kind: 'instalmentRevision', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
+    case 'LoanRepaid':
+      return message(loanRepaidV1, { ...ids, interestPaidTotalCents: event.data.interestPaidTotalCents, everLate: event.data.everLate, repaidAt: at });
+    case 'LoanDefaulted':
+      return message(loanDefaultedV1, { ...ids, outstandingPrincipalCents: event.data.outstandingPrincipalCents, defaultedAt: event.data.defaultedAt });
+    case 'RecoveryReceived':
+      return message(recoveryReceivedV1, { ...ids, amountCents: event.data.amountCents, receivedAt: at });
+    case 'LoanOfferIssued':
+    case 'LoanOfferSigned':
+    case 'AgreementNoticeIssued':
+    case 'InstalmentPaid':
+    case 'BorrowerContacted':
+    case 'IncidentWarningCleared':
+    case 'IncidentDeclared':
+    case 'ReschedulingRequested':
+    case 'ReschedulingDeclined':
+    case 'WriteOffRequested':
+    case 'LoanWrittenOff':
+      return undefined;
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unmapped event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
