@@ -1,16 +1,8 @@
+import type { EventMetadata } from '@tremplin/event-sourcing';
 import { currentContext, type RequestContext } from './context';
 import { newCorrelationId } from './correlation';
 
-/** Structurally the EventMetadata of @tremplin/event-sourcing. */
-export interface ContextMetadata {
-  readonly correlationId: string;
-  readonly causationId?: string;
-  readonly commandId?: string;
-  readonly actorId?: string;
-  readonly role?: string;
-  readonly organisationId?: string;
-  readonly occurredAt: string;
-}
+export type ContextMetadata = EventMetadata;
 
 /**
  * Event (or command) metadata from the current context. The clock is the caller's: occurredAt is passed in.
