@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createPool, type Pool } from '@tremplin/pg';
-// The boundary rule has no spec exception for platform libs yet; the test harness is what specs are for.
 import { createTestDatabase, type TestDatabase } from '@tremplin/testing';
 import {
   contractEvent,

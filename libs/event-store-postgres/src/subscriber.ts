@@ -97,7 +97,7 @@ export function startSubscriber(pool: Pool, options: SubscriberOptions): Subscri
     let failures = 0;
     while (!stopped) {
       try {
-        client ??= await pool.connect();
+        client ??= await holdConnection();
         if (!owner) {
           owner = await acquire(client);
           if (!owner) {
@@ -132,6 +132,15 @@ export function startSubscriber(pool: Pool, options: SubscriberOptions): Subscri
         await sleep(Math.min(pollIntervalMs * 2 ** failures, 5_000));
       }
     }
+  };
+
+  // The subscriber keeps its connection checked out (it holds the owner's advisory lock). The pool listens for
+  // errors only on idle clients, so a server restart or shutdown would otherwise surface as an unhandled 'error'
+  // event and crash the process; the next query fails instead and the loop drops and replaces the connection.
+  const holdConnection = async () => {
+    const held = await pool.connect();
+    held.on('error', (error) => onError(error));
+    return held;
   };
 
   const dropConnection = async () => {

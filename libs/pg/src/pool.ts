@@ -26,6 +26,11 @@ export async function withTransaction<T>(
   options: TransactionOptions = {},
 ): Promise<T> {
   const client = await pool.connect();
+  // While checked out a client has no error listener from the pool: a connection the server ends between two
+  // statements (restart, shutdown, idle timeout) would be an unhandled 'error' event and crash the process.
+  let lost: Error | undefined;
+  const onError = (error: Error) => (lost = error);
+  client.on('error', onError);
   try {
     await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN');
     const tenantId = options.tenantId ?? currentContext()?.tenantId ?? '';
@@ -37,6 +42,8 @@ export async function withTransaction<T>(
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    // A broken connection is destroyed, not returned to the pool for the next caller.
+    client.release(lost ?? false);
   }
 }
