@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { findExecutable, isExecutable, withParentDeathSignal } from './processes';
+import { findExecutable, isAlive, isExecutable, OWNER_FILE, removeOrphanedTempDirs, withParentDeathSignal, writeOwnerFile } from './processes';
 
 export const KAFKA_VERSION = '4.4.0';
 
@@ -41,7 +41,6 @@ const KILL_GRACE_MS = 10_000;
 const MAVEN_TIMEOUT_MS = 10 * 60_000;
 const LOCK_STALE_MS = 15 * 60_000;
 const COMPLETE_MARKER = '.complete.json';
-const OWNER_FILE = 'owner.json';
 
 const noLog: Log = () => undefined;
 
@@ -213,7 +212,7 @@ export async function startKafka(options: { log?: (line: string) => void; heapMb
     const java = checkJava();
     const { classpath } = await ensureKafkaJars(log);
     const [port, controllerPort] = await freePorts(2);
-    removeOrphanedDirs();
+    removeOrphanedTempDirs('tremplin-kafka-');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tremplin-kafka-'));
     node = new LocalKafkaNode({ java, classpath, dir, port, controllerPort, heapMb: options.heapMb ?? 768, log });
     await node.format();
@@ -254,7 +253,7 @@ class LocalKafkaNode implements KafkaNode {
     this.dataDir = path.join(dir, 'data');
     installExitHandler();
     liveDirs.add(dir);
-    fs.writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname() }));
+    writeOwnerFile(dir);
     fs.writeFileSync(path.join(dir, 'server.properties'), serverProperties(settings, this.dataDir));
     fs.writeFileSync(path.join(dir, 'log4j2.properties'), log4jProperties(this.logFile));
   }
@@ -442,21 +441,6 @@ function installExitHandler(): void {
   });
 }
 
-/** Temp folders of earlier runs whose Node process died without stop() (killed, crashed). */
-function removeOrphanedDirs(): void {
-  const tmp = os.tmpdir();
-  for (const name of fs.readdirSync(tmp)) {
-    if (!name.startsWith('tremplin-kafka-')) continue;
-    const dir = path.join(tmp, name);
-    try {
-      const owner = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as { pid: number; host: string };
-      if (owner.host === os.hostname() && !isAlive(owner.pid)) fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // not ours, or being created right now
-    }
-  }
-}
-
 async function waitUntilReady(brokers: string[], running: Running, deadline: number): Promise<void> {
   let exit: number | string | undefined;
   void running.exited.then((code) => (exit = code));
@@ -511,15 +495,6 @@ function checkJava(): string {
     throw new KafkaStartError(`Java ${MIN_JAVA}+ required, ${java} is ${match ? `Java ${major}` : 'not runnable'}`);
   }
   return java;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function freePorts(count: number): Promise<number[]> {

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
+import { removeOrphanedTempDirs, writeOwnerFile } from './processes';
 
 export interface PostgresNode {
   /** Superuser URL, used only to provision databases and roles. */
@@ -32,12 +33,16 @@ export const SERVER_SETTINGS: Record<string, string> = {
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresNode> {
   const log = options.log ?? (() => undefined);
   const port = await freePort();
+  removeOrphanedTempDirs('tremplin-pg-');
   const dataDir = await mkdtemp(join(tmpdir(), 'tremplin-pg-'));
+  writeOwnerFile(dataDir);
+  // The server runs as `postgres`: it must traverse this folder and write its socket there.
+  await chmod(dataDir, 0o777);
   const password = 'tremplin-local-admin';
   const settings = { ...SERVER_SETTINGS, ...(options.durable === false ? { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off' } : {}) };
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
+    databaseDir: join(dataDir, 'data'),
     port,
     user: 'postgres',
     password,

@@ -1,5 +1,9 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+
+/** Written into each temp folder of a local server: which Node process owns it, so orphans can be found. */
+export const OWNER_FILE = 'owner.json';
 
 /**
  * An 'exit' handler does not run when Node itself is killed by a signal, so on Linux child servers (the Kafka
@@ -26,5 +30,33 @@ export function isExecutable(file: string): boolean {
     return fs.statSync(file).isFile();
   } catch {
     return false;
+  }
+}
+
+export function writeOwnerFile(dir: string): void {
+  fs.writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname() }));
+}
+
+/** Temp folders of earlier runs whose Node process died without stop() (killed, crashed). */
+export function removeOrphanedTempDirs(prefix: string): void {
+  const tmp = os.tmpdir();
+  for (const name of fs.readdirSync(tmp)) {
+    if (!name.startsWith(prefix)) continue;
+    const dir = path.join(tmp, name);
+    try {
+      const owner = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as { pid: number; host: string };
+      if (owner.host === os.hostname() && !isAlive(owner.pid)) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // not ours, or being created right now
+    }
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

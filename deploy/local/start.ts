@@ -1,4 +1,4 @@
-import { startInfra } from './infra';
+import { startInfraProcess } from './infra-process';
 import { provisionDatabase } from './provision';
 import { portFor, SERVICES, spawnService, waitHealthy, type ServiceName, type ServiceProcess } from './services';
 
@@ -25,7 +25,7 @@ function serviceEnv(name: ServiceName, log: (line: string) => void): Record<stri
  */
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
-  const infra = await startInfra({ durable: true, log });
+  const infra = await startInfraProcess(log);
   const running: ServiceProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
