@@ -6,3 +6,4 @@ export * from './registry';
 export * from './personal-data';
 export * from './intake.contracts';
 export * from './lending.contracts';
+export * from './headers';

@@ -1,26 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Envelope } from '@tremplin/contracts';
+import { HEADERS, type Envelope } from '@tremplin/contracts';
 import type { RequestContext } from '@tremplin/tenancy';
 
-export const HEADERS = {
-  messageId: 'message-id',
-  contract: 'contract',
-  tenantId: 'tenant-id',
-  correlationId: 'correlation-id',
-  causationId: 'causation-id',
-  occurredAt: 'occurred-at',
-} as const;
-
-export function headersOf(envelope: Envelope): Record<string, string> {
-  return {
-    [HEADERS.messageId]: envelope.messageId,
-    [HEADERS.contract]: envelope.name,
-    [HEADERS.tenantId]: envelope.tenantId,
-    [HEADERS.correlationId]: envelope.correlationId,
-    ...(envelope.causationId ? { [HEADERS.causationId]: envelope.causationId } : {}),
-    [HEADERS.occurredAt]: envelope.occurredAt,
-  };
-}
+// The header names are part of the published language, so they live with the contracts.
+export { HEADERS, headersOf } from '@tremplin/contracts';
 
 /**
  * The context a handler runs in: tenant and correlation travel on; the consumed message is the cause of
