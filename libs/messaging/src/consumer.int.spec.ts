@@ -130,6 +130,30 @@ describe('inbox consumer (issue 4 fault tests 3, 4)', () => {
     expect(metrics).toMatch(/tremplin_consumer_lag\{/);
   });
 
+  it('applies a message once when the same id arrives twice within one transaction chunk, and the next one still runs', async () => {
+    const [loanId] = loanIds(1) as [string];
+    const envelope = (seq: number) =>
+      createEnvelope(
+        instalmentMissedV1,
+        { tenantId: rig.tenantId, loanId, instalmentNumber: seq, dueDate: '2026-02-01', unpaidCount: seq, daysPastDue: 5, arrearsCents: 1_000 * seq },
+        { messageId: randomUUID(), occurredAt: '2026-02-01T00:00:00.000Z', correlationId: 'corr-repeat' },
+      );
+    const [first, second] = [envelope(1), envelope(2)];
+    const raw = await rig.transport.producer();
+    // Written before the consumer starts, so its first fetch brings all three in one batch of one partition.
+    await raw.send([first, first, second].map((e) => ({ topic: rig.topic, key: loanId, value: JSON.stringify(e), headers: headersOf(e) })));
+    await raw.close();
+    const consumer = rig.consumer('repeat');
+    await consumer.start();
+    await waitFor(async () => consumer.stats().handled + consumer.stats().duplicates === 3, 30_000, 'three deliveries consumed');
+    await consumer.stop();
+
+    expect(consumer.stats()).toEqual({ handled: 2, duplicates: 1, ignored: 0, deadLettered: 0 });
+    expect(appliedOrder(await rig.effects('repeat'))).toEqual(new Map([[loanId, [1, 2]]]));
+    const inbox = await rig.pool.query(`SELECT message_id FROM messaging.inbox WHERE consumer = 'repeat' ORDER BY "offset"`);
+    expect(inbox.rows.map((r) => r.message_id)).toEqual([first.messageId, second.messageId]);
+  });
+
   it('restores tenant and correlation from the headers and runs the handler with the message as its cause', async () => {
     const [loanId] = loanIds(1);
     const seen: unknown[] = [];

@@ -7,7 +7,7 @@ import { backoffDelay, sleep, type BackoffPolicy } from './backoff';
 import { isTransientError } from './errors';
 import { contextFromHeaders } from './headers';
 import { messagingMetrics, type MessagingMetrics } from './metrics';
-import { silentLog, type BatchControl, type IncomingMessage, type MessageProducer, type MessageTransport, type MessagingLog, type Subscription } from './transport';
+import { silentLog, type BatchControl, type IncomingBatch, type IncomingMessage, type MessageProducer, type MessageTransport, type MessagingLog, type Subscription } from './transport';
 
 export interface MessageInfo {
   readonly topic: string;
@@ -49,6 +49,8 @@ export const DLQ_HEADERS = {
 } as const;
 
 export interface ConsumerHooks {
+  /** When a fetched batch of a partition reaches the consumer, before anything is decoded (latency probes). */
+  batchReceived?(batch: IncomingBatch): void;
   /**
    * After the inbox transaction committed, before the offset is committed (latency probes, fault tests).
    * Throwing kills the consumer at that point: no offset commit, it leaves the group.
@@ -218,12 +220,29 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
       [options.name, envelope.messageId, envelope.name, info.topic, info.partition, info.offset],
     );
     if (inserted.rowCount === 0) return 'duplicate' as const;
+    await runHandler(tx, envelope, binding, info);
+    return 'handled' as const;
+  };
+
+  const runHandler = async (tx: PoolClient, envelope: Envelope<Record<string, unknown>>, binding: HandlerBinding, info: MessageInfo) => {
     try {
       await binding.handle(envelope.payload, { tx, envelope, message: info });
     } catch (error) {
       throw isTransientError(error) ? error : new HandlerFailure(error);
     }
-    return 'handled' as const;
+  };
+
+  /** Records a chunk's messages in the inbox with one statement; returns the ids that were new (a repeat within the chunk counts once). */
+  const recordAll = async (tx: PoolClient, steps: ReadonlyArray<{ envelope: Envelope; info: MessageInfo }>): Promise<Set<string>> => {
+    if (steps.length === 0) return new Set();
+    const { rows } = await tx.query<{ message_id: string }>(
+      `INSERT INTO messaging.inbox (consumer, message_id, name, topic, partition, "offset")
+       SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[], $6::bigint[])
+       ON CONFLICT (consumer, message_id) DO NOTHING
+       RETURNING message_id`,
+      [options.name, steps.map((s) => s.envelope.messageId), steps.map((s) => s.envelope.name), steps.map((s) => s.info.topic), steps.map((s) => s.info.partition), steps.map((s) => s.info.offset)],
+    );
+    return new Set(rows.map((r) => r.message_id.toLowerCase()));
   };
 
   const inTransaction = (envelope: Envelope<Record<string, unknown>>, binding: HandlerBinding, info: MessageInfo) =>
@@ -247,27 +266,38 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
     }
     let outcomes: MessageOutcome[];
     try {
-      outcomes = await withTransaction(options.pool, async (tx) => {
-        const results: MessageOutcome[] = [];
-        let tenant: string | undefined;
-        for (const step of planned) {
-          if (!step.binding) {
-            results.push('ignored');
-            continue;
+      // Fewer round trips keep the transaction, and the xid it holds back the outbox horizon with, short.
+      let tenant = planned[0]!.envelope.tenantId;
+      outcomes = await withTransaction(
+        options.pool,
+        async (tx) => {
+          const fresh = await recordAll(tx, planned.filter((step) => step.binding));
+          const results: MessageOutcome[] = [];
+          for (const step of planned) {
+            const binding = step.binding;
+            if (!binding) {
+              results.push('ignored');
+              continue;
+            }
+            if (!fresh.delete(step.envelope.messageId.toLowerCase())) {
+              results.push('duplicate');
+              continue;
+            }
+            if (step.envelope.tenantId !== tenant) {
+              tenant = step.envelope.tenantId;
+              await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
+            }
+            try {
+              await runInContext(step.context, () => runHandler(tx, step.envelope, binding, step.info));
+            } catch (error) {
+              throw error instanceof HandlerFailure ? new ChunkFailure(results.length, error) : error;
+            }
+            results.push('handled');
           }
-          if (step.envelope.tenantId !== tenant) {
-            tenant = step.envelope.tenantId;
-            await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
-          }
-          const binding = step.binding;
-          try {
-            results.push(await runInContext(step.context, () => handleOnce(tx, step.envelope, binding, step.info)));
-          } catch (error) {
-            throw error instanceof HandlerFailure ? new ChunkFailure(results.length, error) : error;
-          }
-        }
-        return results;
-      });
+          return results;
+        },
+        { tenantId: tenant },
+      );
     } catch (error) {
       return error instanceof ChunkFailure ? { failedAt: error.index, error: error.message } : undefined;
     }
@@ -352,6 +382,7 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
         onBatch: async (batch, control) => {
+          options.hooks?.batchReceived?.(batch);
           let sinceCommit = 0;
           const done = (message: IncomingMessage, outcome: MessageOutcome) => {
             count(message.topic, outcome);

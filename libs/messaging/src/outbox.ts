@@ -2,6 +2,7 @@ import { ContractViolationError, contractRegistry, type ContractRegistry, type E
 import type { AppendResult, ExpectedVersion, NewEvent, RecordedEvent, StreamRef } from '@tremplin/event-sourcing';
 import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
 import { headersOf } from './headers';
+import { notifyOutbox } from './relay';
 
 /** What appendWithOutbox needs from an event store: an append that joins the caller's transaction. */
 export interface TransactionalEventStore {
@@ -11,7 +12,8 @@ export interface TransactionalEventStore {
 /**
  * Writes integration events to the outbox inside the caller's transaction; they leave only if it commits.
  * Each payload is checked against its contract here, on the write path, where a mistake can still be refused.
- * Enqueueing a message id twice is a no-op. Returns how many rows were new.
+ * Enqueueing a message id twice is a no-op. Returns how many rows were new. After the commit, call
+ * notifyOutbox(pool) so that an idle relay publishes at once rather than at its next poll.
  */
 export async function enqueue(tx: PoolClient, envelopes: readonly Envelope[], registry: ContractRegistry = contractRegistry): Promise<number> {
   if (envelopes.length === 0) return 0;
@@ -59,7 +61,7 @@ export async function appendWithOutbox(
   toMessages: (recorded: ReadonlyArray<RecordedEvent>) => readonly Envelope[],
   options: { registry?: ContractRegistry } = {},
 ): Promise<AppendWithOutboxResult> {
-  return withTransaction(
+  const result = await withTransaction(
     pool,
     async (tx) => {
       const result = await store.append(stream, events, expected, { tx });
@@ -74,4 +76,6 @@ export async function appendWithOutbox(
     },
     { tenantId: stream.tenantId },
   );
+  if (result.messages.length > 0) await notifyOutbox(pool);
+  return result;
 }

@@ -7,7 +7,7 @@ import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tremplin/t
 import { HEADERS } from './headers';
 import { messagingMigrations } from './migrations';
 import { appendWithOutbox, enqueue } from './outbox';
-import { OUTBOX_LANES, RelayCrashedError } from './relay';
+import { OUTBOX_LANES, RelayCrashedError, notifyOutbox } from './relay';
 import { appliedOrder, arrearsOf, createFaultRig, expectedOrder, loanIds, waitFor, writeLoans, type FaultRig } from './testing/fault-rig';
 
 jest.setTimeout(60_000);
@@ -193,6 +193,31 @@ describe('outbox writes and relay bookkeeping', () => {
       expect(sent).toEqual(['00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-0000000000b2']);
     } finally {
       await early.end();
+      await relay.stop();
+    }
+  });
+
+  it('wakes an idle relay with a hint sent after appendWithOutbox committed, long before its next poll', async () => {
+    const [loanId] = loanIds(1);
+    const polls: number[] = [];
+    const relay = rig.relay({ idleDelayMs: 30_000, hooks: { afterFetch: (_rows, polledAt) => polls.push(polledAt) } });
+    try {
+      await waitFor(async () => polls.length >= 1 && relay.stats().lanes.length === OUTBOX_LANES, 10_000, 'the relay to poll once and go idle');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const pollsBefore = polls.length;
+      await rig.write(loanId!, 1);
+      await waitFor(async () => polls.length > pollsBefore, 3_000, 'the relay to poll on the hint');
+      // The hinted poll may still find the row above the snapshot horizon (other databases' transactions count too):
+      // later hints, not the 30 s poll, bring it out.
+      await waitFor(
+        async () => {
+          await notifyOutbox(rig.pool);
+          return (await rig.unsent()) === 0;
+        },
+        10_000,
+        'the row to be sent',
+      );
+    } finally {
       await relay.stop();
     }
   });

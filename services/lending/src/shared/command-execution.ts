@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ContractRegistry, Envelope } from '@tremplin/contracts';
 import { canonicalJson, createCommandHandler, deterministicEventId, type CommandResult, type Decider, type EventMetadata, type RecordedEvent } from '@tremplin/event-sourcing';
 import type { PostgresEventStore } from '@tremplin/event-store-postgres';
-import { enqueue } from '@tremplin/messaging';
+import { enqueue, notifyOutbox } from '@tremplin/messaging';
 import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
 import { FinanceError } from '@tremplin/finance';
 import { LendingError, ruleError } from './lending.errors';
@@ -77,7 +77,10 @@ export function commandIdOf(tenantId: string, idempotencyKey: string | undefined
  */
 export async function executeCommand<Command, Event extends { type: string; data: unknown }, State>(execution: CommandExecution<Command, Event, State>): Promise<Outcome> {
   if (execution.tx) return attemptIn(execution.tx, execution);
-  return withTransaction(execution.pool, (tx) => attemptIn(tx, execution), { tenantId: execution.tenantId });
+  const outcome = await withTransaction(execution.pool, (tx) => attemptIn(tx, execution), { tenantId: execution.tenantId });
+  // After the commit, never inside it: wakes an idle relay so the integration events leave at once.
+  if (outcome.kind === 'done' && !outcome.replayed) await notifyOutbox(execution.pool);
+  return outcome;
 }
 
 async function attemptIn<Command, Event extends { type: string; data: unknown }, State>(tx: PoolClient, execution: CommandExecution<Command, Event, State>): Promise<Outcome> {
