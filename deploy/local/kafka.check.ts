@@ -115,8 +115,8 @@ async function checkCommittedOffset(admin: Admin, groupId: string, topic: string
 }
 
 async function checkGroupDescription(admin: Admin, groupId: string): Promise<void> {
-  const { groups } = await admin.describeGroups([groupId]);
-  const group = groups[0];
+  // Other groups joining the same broker (parallel tests) can delay this one's settling: wait for it, bounded.
+  const group = await settle(async () => (await admin.describeGroups([groupId])).groups[0], (g) => g?.state === 'Stable');
   expect(group?.state === 'Stable', `expected state Stable, got ${group?.state}`);
   expect(group?.members.length === 1, `expected 1 member, got ${group?.members.length}`);
   expect(group?.protocolType === 'consumer', `expected protocol type consumer, got ${group?.protocolType}`);
@@ -124,7 +124,18 @@ async function checkGroupDescription(admin: Admin, groupId: string): Promise<voi
 
 async function deleteTopic(admin: Admin, topic: string): Promise<void> {
   await admin.deleteTopics({ topics: [topic] });
-  expect(!(await admin.listTopics()).includes(topic), `${topic} still listed after deleteTopics`);
+  // Deletion completes asynchronously on the controller; the topic leaves the metadata shortly after.
+  const listed = await settle(async () => (await admin.listTopics()).includes(topic), (still) => !still);
+  expect(!listed, `${topic} still listed after deleteTopics`);
+}
+
+async function settle<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function expect(condition: boolean, message: string): void {

@@ -8,6 +8,7 @@ import {
   describeEventStoreContract,
   type Decider,
   LOG_START,
+  readAllOnceVisible,
   type DomainEvent,
   type RecordedEvent,
 } from '@tremplin/event-sourcing';
@@ -115,6 +116,7 @@ describe('PostgreSQL event store, beyond the contract', () => {
     const store = new PostgresEventStore(pool);
     const tenantId = tenant();
     for (let i = 0; i < 10; i += 1) await store.append({ tenantId, streamId: `loan-${i}` }, [contractEvent('E', { i })], 'no-stream');
+    await readAllOnceVisible(store, tenantId, 10);
     const firstPage = await store.readAll(LOG_START, 4, { tenantId });
     const rest = await store.readAll(firstPage[3], 100, { tenantId });
     expect([...firstPage, ...rest].map((e) => (e.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

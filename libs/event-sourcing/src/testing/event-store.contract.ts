@@ -42,7 +42,7 @@ async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<voi
  * The global log shows an event once no older transaction is still open anywhere on the server (the horizon is
  * cluster-wide): other work running at the same time may hold it back for a moment, never forever.
  */
-async function readAllOnceVisible(store: EventStore, tenantId: string, count: number, timeoutMs = 20_000): Promise<RecordedEvent[]> {
+export async function readAllOnceVisible(store: Pick<EventStore, 'readAll'>, tenantId: string, count: number, timeoutMs = 20_000): Promise<RecordedEvent[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const all = await store.readAll(LOG_START, 100, { tenantId });
