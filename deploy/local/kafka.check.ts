@@ -62,11 +62,15 @@ export async function checkKafkaWithKafkajs(brokers: string[]): Promise<KafkaChe
 }
 
 async function createTopic(admin: Admin, topic: string): Promise<void> {
-  const created = await admin.createTopics({
-    topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
-    waitForLeaders: true,
-  });
+  // kafkajs's waitForLeaders asks for the topic's metadata once, which a busy KRaft broker may not serve yet
+  // (UNKNOWN_TOPIC_OR_PARTITION); as libs/messaging does, create, then wait for the leader with a bound.
+  const created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
   expect(created, 'createTopics returned false (topic already existed?)');
+  const leader = await settle(
+    () => admin.fetchTopicMetadata({ topics: [topic] }).then((m) => m.topics[0]?.partitions[0]?.leader ?? -1, () => -1),
+    (found) => found >= 0,
+  );
+  expect(leader >= 0, `${topic} has no leader after creation`);
 }
 
 async function checkTopicMetadata(admin: Admin, topic: string): Promise<void> {
