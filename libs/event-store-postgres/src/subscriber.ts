@@ -19,7 +19,7 @@ export interface Subscriber {
   readonly name: string;
   position(): LogPosition | undefined;
   isOwner(): boolean;
-  /** Resolves the next time a read finds nothing new (everything committed so far has been handled). */
+  /** Resolves once every event committed before the call has been handled (and the subscriber is idle). */
   caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -157,7 +157,13 @@ export function startSubscriber(pool: Pool, options: SubscriberOptions): Subscri
     name: options.name,
     position: () => position,
     isOwner: () => owner,
-    caughtUp: () => new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    // Caught up with everything committed before the call — not merely "nothing readable now": an older
+    // transaction still open elsewhere on the server hides later commits for a moment (the horizon).
+    caughtUp: async () => {
+      const head = await headOf(pool, options.tenantId);
+      do await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      while (!stopped && head && (!position || compareLogPositions(position, head) < 0));
+    },
     async stop() {
       stopped = true;
       wake?.();
@@ -172,6 +178,15 @@ export function startSubscriber(pool: Pool, options: SubscriberOptions): Subscri
       idleWaiters = [];
     },
   };
+}
+
+async function headOf(pool: Pool, tenantId?: string): Promise<LogPosition | undefined> {
+  const { rows } = await pool.query<{ transaction_id: string; global_position: string }>(
+    `SELECT transaction_id::text, global_position::text FROM es.events ${tenantId === undefined ? '' : 'WHERE tenant_id = $1'}
+     ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    tenantId === undefined ? [] : [tenantId],
+  );
+  return rows[0] ? { transactionId: BigInt(rows[0].transaction_id), globalPosition: BigInt(rows[0].global_position) } : undefined;
 }
 
 function isConnectionError(error: unknown): boolean {
