@@ -1,26 +1,12 @@
 import { USURY_CAP_TABLES } from '@tremplin/finance';
 import type { RecordedEvent } from '@tremplin/event-sourcing';
 import { defaultProductVersion } from '../product/product.terms';
-import type { LoanCommand } from './loan.commands';
-import { evolveLoan, loanDecider } from './loan.decider';
 import { evolveSummary, type LoanSummaryRow } from './loan-summary.projection';
-import type { LoanState } from './loan.state';
+import { recordedLoanEvents as recorded } from './loan.test-support';
 
 const anne = { userId: 'bank-anne', role: 'bankAdvisor' };
 const at = (day: string) => `${day}T10:00:00.000Z`;
 
-function recorded(commands: LoanCommand[]): RecordedEvent[] {
-  let state: LoanState = loanDecider.initialState();
-  const out: RecordedEvent[] = [];
-  for (const command of commands) {
-    for (const event of loanDecider.decide(command, state)) {
-      state = evolveLoan(state, event);
-      const version = out.length + 1;
-      out.push({ ...event, eventId: `e${version}`, schemaVersion: 1, metadata: { correlationId: 'c', occurredAt: command.now }, tenantId: 'ccas-tarbes', streamId: 'loan-l1', streamVersion: version, globalPosition: BigInt(version), transactionId: 1n, recordedAt: command.now, hash: 'h', previousHash: 'p' });
-    }
-  }
-  return out;
-}
 
 const events = recorded([
   { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'app-1', bankPartnerId: 'bank-parcours', product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 60_000, requestedTermMonths: 6, channel: 'intake', now: at('2025-11-03'), actor: anne },

@@ -3,38 +3,14 @@ import { USURY_CAP_TABLES } from '@tremplin/finance';
 import type { RecordedEvent } from '@tremplin/event-sourcing';
 import { defaultProductVersion } from '../product/product.terms';
 import type { LoanCommand } from './loan.commands';
-import { evolveLoan, loanDecider } from './loan.decider';
+import { loanDecider } from './loan.decider';
 import { loanMessages } from './loan.outbound';
-import type { LoanState } from './loan.state';
+import { recordedLoanEvents as recorded } from './loan.test-support';
 
 const anne = { userId: 'bank-anne', role: 'bankAdvisor' };
 const bruno = { userId: 'bank-bruno', role: 'bankAdvisor' };
 const at = (day: string) => `${day}T10:00:00.000Z`;
 
-function recorded(commands: LoanCommand[]): RecordedEvent[] {
-  let state: LoanState = loanDecider.initialState();
-  const out: RecordedEvent[] = [];
-  for (const command of commands) {
-    for (const event of loanDecider.decide(command, state)) {
-      state = evolveLoan(state, event);
-      out.push({
-        ...event,
-        eventId: `00000000-0000-4000-8000-${String(out.length + 1).padStart(12, '0')}`,
-        schemaVersion: 1,
-        metadata: { correlationId: 'corr-1', occurredAt: command.now, actorId: command.actor.userId },
-        tenantId: 'ccas-tarbes',
-        streamId: 'loan-l1',
-        streamVersion: out.length + 1,
-        globalPosition: BigInt(out.length + 1),
-        transactionId: 1n,
-        recordedAt: command.now,
-        hash: 'h',
-        previousHash: 'p',
-      });
-    }
-  }
-  return out;
-}
 
 const opening: LoanCommand[] = [
   { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'app-1', bankPartnerId: 'bank-parcours', product: 'restructuring', purposeCategory: 'debtRestructuring', requestedAmountCents: 150_000, requestedTermMonths: 24, channel: 'bank', now: at('2025-11-03'), actor: anne },
