@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { READY_PREFIX } from './cli';
 import type { Infra } from './infra';
@@ -40,13 +41,7 @@ export function startInfraProcess(log: (line: string) => void): Promise<Infra> {
       if (!line.startsWith('DATABASE_URL=') && !line.startsWith('KAFKA_BROKERS=')) log(line);
     };
     for (const [stream, isError] of [[child.stdout, false], [child.stderr, true]] as const) {
-      let buffer = '';
-      stream.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString('utf8');
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        lines.filter(Boolean).forEach((line) => onLine(line, isError));
-      });
+      createInterface({ input: stream }).on('line', (line) => line && onLine(line, isError));
     }
     void exited.then((code) => reject(new Error(lastError || `infrastructure exited with code ${code} before it was ready`)));
   });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { freePort } from './ports';
 import { withParentDeathSignal } from './processes';
@@ -44,13 +45,7 @@ export function spawnService(name: ServiceName, port: number, env: NodeJS.Proces
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
-    let buffer = '';
-    stream?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      lines.filter(Boolean).forEach(onLine);
-    });
+    if (stream) createInterface({ input: stream }).on('line', (line) => line && onLine(line));
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
