@@ -1,5 +1,6 @@
 export * from './envelope';
 export * from './decider';
+export * from './domain-error';
 export * from './canonical-json';
 export * from './hash-chain';
 export * from './upcasting';

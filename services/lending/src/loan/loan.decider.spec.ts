@@ -1,7 +1,7 @@
 import { annuitySchedule, USURY_CAP_TABLES, type UsuryCapTable } from '@tremplin/finance';
 import { deciderSpec } from '@tremplin/event-sourcing';
 import { defaultProductVersion, type ProductVersion } from '../product/product.terms';
-import { LendingError } from '../shared/lending.errors';
+import { DomainError } from '@tremplin/event-sourcing';
 import type { LoanCommand } from './loan.commands';
 import { evolveLoan, loanDecider } from './loan.decider';
 import type { LoanEvent } from './loan.events';
@@ -30,7 +30,7 @@ function history(...commands: LoanCommand[]): LoanEvent[] {
 }
 
 const refusedWith = (code: string, field?: string) => (error: unknown) => {
-  if (!(error instanceof LendingError)) return false;
+  if (!(error instanceof DomainError)) return false;
   if (error.code !== code) throw new Error(`expected ${code}, got ${error.code}: ${error.message}`);
   if (field !== undefined && error.field !== field) throw new Error(`expected field ${field}, got ${error.field}`);
   return true;

@@ -15,9 +15,8 @@ import {
   type LiveSchedule,
   type ScheduleLine,
 } from '@tremplin/finance';
-import type { Decider } from '@tremplin/event-sourcing';
+import { DomainError, forbiddenError, notFoundError, ruleError, stateError, type Decider } from '@tremplin/event-sourcing';
 import { LEGAL_MAX_AMOUNT_CENTS, LEGAL_MAX_TERM_MONTHS, maxAmountOf, maxTermOf, usuryCheck, type ProductTerms } from '../product/product.terms';
-import { forbiddenError, LendingError, ruleError, stateError } from '../shared/lending.errors';
 import type {
   ApproveLoan,
   ApproveRescheduling,
@@ -465,7 +464,7 @@ function requestWriteOff(command: RequestWriteOff, state: LoanState): LoanEvent[
 function approveWriteOff(command: ApproveWriteOff, state: LoanState): LoanEvent[] {
   if (state.status !== 'defaulted') throw notDefaulted(state);
   const request = state.defaulted.writeOffRequest;
-  if (!request || request.requestId !== command.requestId) throw new LendingError('notFound', 'REQUEST_NOT_FOUND', `no write-off request ${command.requestId} awaits approval`, 'requestId');
+  if (!request || request.requestId !== command.requestId) throw notFoundError('REQUEST_NOT_FOUND', `no write-off request ${command.requestId} awaits approval`, 'requestId');
   if (request.requestedBy === command.actor.userId) throw forbiddenError('FOUR_EYES_REQUIRED', 'a write-off is approved by someone other than the person who asked for it', 'requestId');
   return [
     {
@@ -537,7 +536,7 @@ function withFinanceErrors<T>(fn: () => T, kind: ReschedulingRequest['kind']): T
 
 function pendingRequest(active: ActiveState, requestId: string): PendingRequest {
   const pending = active.servicing.pendingRequests.find((request) => request.requestId === requestId);
-  if (!pending) throw new LendingError('notFound', 'REQUEST_NOT_FOUND', `no rescheduling request ${requestId} awaits a decision`, 'requestId');
+  if (!pending) throw notFoundError('REQUEST_NOT_FOUND', `no rescheduling request ${requestId} awaits a decision`, 'requestId');
   return pending;
 }
 
@@ -701,7 +700,7 @@ function requireRepaying(state: LoanState): Extract<LoanState, { status: 'repayi
   throw inactive(state);
 }
 
-function inactive(state: LoanState): LendingError {
+function inactive(state: LoanState): DomainError {
   switch (state.status) {
     case 'none':
       return notFound();
@@ -725,7 +724,7 @@ function inactive(state: LoanState): LendingError {
   }
 }
 
-function undecidable(state: LoanState): LendingError {
+function undecidable(state: LoanState): DomainError {
   switch (state.status) {
     case 'none':
       return notFound();
@@ -736,13 +735,13 @@ function undecidable(state: LoanState): LendingError {
   }
 }
 
-function notDefaulted(state: LoanState): LendingError {
+function notDefaulted(state: LoanState): DomainError {
   if (state.status === 'repaying') return stateError('LOAN_NOT_DEFAULTED', 'the loan is not in default');
   return inactive(state);
 }
 
-function notFound(): LendingError {
-  return new LendingError('notFound', 'LOAN_NOT_FOUND', 'no such loan');
+function notFound(): DomainError {
+  return notFoundError('LOAN_NOT_FOUND', 'no such loan');
 }
 
 function positiveWhole(value: number, field: string): void {

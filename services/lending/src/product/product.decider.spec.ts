@@ -1,6 +1,5 @@
 import { USURY_CAP_TABLES } from '@tremplin/finance';
-import { deciderSpec } from '@tremplin/event-sourcing';
-import { LendingError } from '../shared/lending.errors';
+import { deciderSpec, DomainError } from '@tremplin/event-sourcing';
 import type { ChangeProductTerms } from './product.commands';
 import { productDecider } from './product.decider';
 import type { ProductEvent } from './product.events';
@@ -23,7 +22,7 @@ const change = (terms: Partial<ProductTerms>, overrides: Partial<ChangeProductTe
 });
 
 const refusedWith = (code: string, field?: string) => (error: unknown) =>
-  error instanceof LendingError && error.code === code && (field === undefined || error.field === field);
+  error instanceof DomainError && error.code === code && (field === undefined || error.field === field);
 
 describe('a product still on the platform defaults', () => {
   it('starts from the bounds of DOMAIN.md: classic 300–3,000 € (5,000 € by exception), 6–36 months (48), FCS 50 %', () => {

@@ -1,5 +1,4 @@
-import type { Decider } from '@tremplin/event-sourcing';
-import { ruleError } from '../shared/lending.errors';
+import { ruleError, type Decider } from '@tremplin/event-sourcing';
 import type { ProductCommand } from './product.commands';
 import type { ProductEvent } from './product.events';
 import { validateProductTerms, type ProductCode, type ProductVersion } from './product.terms';

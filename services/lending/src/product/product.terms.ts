@@ -1,5 +1,5 @@
 import { annuitySchedule, checkUsury, FinanceError, taegOfSchedule, type UsuryCapTable } from '@tremplin/finance';
-import { ruleError } from '../shared/lending.errors';
+import { ruleError } from '@tremplin/event-sourcing';
 
 export const PRODUCT_CODES = ['classic', 'restructuring', 'autonomyHealth'] as const;
 export type ProductCode = (typeof PRODUCT_CODES)[number];
