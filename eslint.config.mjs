@@ -60,8 +60,9 @@ export default tseslint.config(
     },
   },
   {
-    // Deciders, commands and events are pure: no framework, no I/O, no clock (time is passed in).
-    files: ['**/*.decider.ts', '**/*.commands.ts', '**/*.events.ts'],
+    // Deciders, commands and events are pure: no framework, no I/O, no clock (time is passed in). The state, evolve,
+    // rules and terms files a decider is split into are part of it and held to the same rule.
+    files: ['**/*.decider.ts', '**/*.commands.ts', '**/*.events.ts', '**/*.state.ts', '**/*.evolve.ts', '**/*.rules.ts', '**/*.terms.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: [...frameworks, '@tremplin/service-kit', '@tremplin/tenancy', '@tremplin/auth', '@tremplin/privacy', 'node:fs', 'fs'], message: 'deciders, commands and events import no framework' }] }],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'time is passed into deciders, never read inside them' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'time is passed into deciders, never read inside them' }],

@@ -44,6 +44,15 @@ describe('module boundaries', () => {
     expect(messages.filter((m) => m.startsWith('no-restricted-syntax'))).toHaveLength(2);
   });
 
+  it.each(['services/lending/src/loan/sneaky.state.ts', 'services/lending/src/product/sneaky.terms.ts', 'services/lending/src/loan/sneaky.rules.ts', 'services/lending/src/loan/sneaky.evolve.ts'])(
+    'the files a decider is split into are held to the same rule: %s',
+    async (filePath) => {
+      const messages = await lint(filePath, "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\nexport const now = () => new Date();\n");
+      expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(1);
+      expect(messages.filter((m) => m.startsWith('no-restricted-syntax'))).toHaveLength(1);
+    },
+  );
+
   it('production code of a service may not use the test helpers, its specs may', async () => {
     const code = "import { createTestDatabase } from '@tremplin/testing';\nexport const x = createTestDatabase;\n";
     expect((await lint('services/lending/src/sneaky.ts', code)).join('\n')).toMatch(/test helpers are for specs only/);
