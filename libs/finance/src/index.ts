@@ -22,6 +22,7 @@ export {
   type ScheduleLine,
   type ScheduleRequest,
 } from './schedule';
+export { accruedInterest, type AccrualRequest, type AccruedInterest } from './accrual';
 export { annexITime, atMonths, solveTaeg, taegOfSchedule, type CashFlow, type ScheduleTaegRequest, type Taeg, type TaegCashFlows, type TimePoint } from './taeg';
 export { checkUsury, USURY_CAP_TABLES, usuryBandFor, usuryCapFor, type UsuryBand, type UsuryCap, type UsuryCapTable, type UsuryCheck } from './usury';
 export { extendTerm, paymentHoliday, reviseInstalment, type HolidayInterest, type LiveSchedule, type PaymentHoliday, type Rescheduled } from './rescheduling';

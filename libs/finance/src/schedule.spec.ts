@@ -187,3 +187,41 @@ describe('refusals', () => {
     expect(codeOf({ ...valid, firstDueDate: '2026-02-30' })).toBe('DATE_INVALID');
   });
 });
+
+describe('given 3,000 € over 36 months at 4 % with the first period charged by its actual length', () => {
+  const standard = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-02-15' });
+
+  it('when disbursed 7 days before the first due date, then line 1 charges 7 days: 3000 × 0.04 × 7/365 = 2.30 € instead of 10.00 €', () => {
+    const schedule = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-02-15', disbursementDate: '2026-02-08' });
+    expect(schedule.lines[0]).toEqual({ number: 1, dueDate: '2026-02-15', instalment: 8087, interest: 230, principal: 7857, outstandingAfter: 292_143 });
+    expect(schedule.disbursementDate).toBe('2026-02-08');
+    // Python: totalInterest 180.89 = 188.59 − (10.00 − 2.30)
+    expect(schedule.totalInterest).toBe(18_089);
+    expectWellFormed(schedule);
+  });
+
+  it('when disbursed 3 months before the first due date, then line 1 charges 3/12 of a year: 30.00 €, and the instalment carries it', () => {
+    const schedule = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-04-15', disbursementDate: '2026-01-15' });
+    expect(schedule.lines[0]).toEqual({ number: 1, dueDate: '2026-04-15', instalment: 10_857, interest: 3000, principal: 7857, outstandingAfter: 292_143 });
+    expect(schedule.totalInterest).toBe(20_859);
+    expectWellFormed(schedule);
+  });
+
+  it('then only line 1 changes: the principal column and every later line are the standard ones', () => {
+    const schedule = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-02-15', disbursementDate: '2026-02-08' });
+    expect(schedule.lines.map((line) => line.principal)).toEqual(standard.lines.map((line) => line.principal));
+    expect(schedule.lines.slice(1)).toEqual(standard.lines.slice(1));
+    expect(schedule.instalment).toBe(standard.instalment);
+  });
+
+  it('when disbursed exactly one month before, then the schedule is the standard one', () => {
+    const schedule = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-02-15', disbursementDate: '2026-01-15' });
+    expect(schedule.lines).toEqual(standard.lines);
+  });
+
+  it('refuses a first due date on or before the disbursement', () => {
+    expect(() => annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-02-15', disbursementDate: '2026-02-15' })).toThrow(
+      expect.objectContaining({ code: 'DATE_RANGE_INVERTED', field: 'firstDueDate' }),
+    );
+  });
+});

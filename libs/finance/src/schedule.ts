@@ -1,4 +1,5 @@
-import { addMonths, assertIsoDate, type IsoDate } from './dates';
+import { accruedInterest } from './accrual';
+import { addMonths, assertIsoDate, compareDates, type IsoDate } from './dates';
 import { FinanceError } from './errors';
 import { assertPositiveCents, assertNonNegativeCents, assertRate, divideRoundHalfUp, type BasisPoints, type Cents } from './money';
 
@@ -17,7 +18,10 @@ export interface Schedule {
   readonly annualRateBasisPoints: BasisPoints;
   readonly termMonths: number;
   readonly firstDueDate: IsoDate;
-  // The regular instalment; the last line may differ by a few cents (it absorbs the rounding).
+  // Present when line 1's interest was charged for the actual first period (see ScheduleRequest).
+  readonly disbursementDate?: IsoDate;
+  // The regular instalment; the last line may differ by a few cents (it absorbs the rounding), and with a
+  // disbursement date the first line differs by the interest of a first period longer or shorter than a month.
   readonly instalment: Cents;
   readonly lines: readonly ScheduleLine[];
   readonly endDate: IsoDate;
@@ -30,6 +34,10 @@ export interface ScheduleRequest {
   readonly annualRateBasisPoints: BasisPoints;
   readonly termMonths: number;
   readonly firstDueDate: IsoDate;
+  // Without it the first period is one standard month (the offer's assumption). With it, line 1 charges
+  // the interest of the actual time from disbursement to the first due date (accruedInterest), and every
+  // later line a standard month.
+  readonly disbursementDate?: IsoDate;
 }
 
 // A sanity bound on terms (100 years), far beyond any product: it bounds the bigint powers below.
@@ -75,19 +83,26 @@ export interface AmortisationRequest {
   readonly instalment: Cents;
   readonly firstNumber: number;
   readonly dueDates: readonly IsoDate[];
+  // When the first line's period is not a standard month (the loan's first period), the day it starts.
+  readonly firstPeriodStart?: IsoDate;
 }
 
 // Lines of a level-instalment amortisation over `dueDates.length` months: each month's interest is on
 // the balance (rounded half-up), principal = instalment − interest, and the last line repays whatever
 // balance remains, so the principal column sums exactly to `outstanding`. A zero rate gives an even split.
-export function amortise({ outstanding, annualRateBasisPoints, instalment, firstNumber, dueDates }: AmortisationRequest): ScheduleLine[] {
+// With a first period start, line 1 repays the principal of a standard month and charges the interest of
+// its actual period: the instalment absorbs the difference ("échéance brisée"), so the principal column, and
+// with it every later line, is the same whatever the first period's length.
+export function amortise({ outstanding, annualRateBasisPoints, instalment, firstNumber, dueDates, firstPeriodStart }: AmortisationRequest): ScheduleLine[] {
   const lines: ScheduleLine[] = [];
   let balance = outstanding;
   dueDates.forEach((dueDate, index) => {
     const isLast = index === dueDates.length - 1;
-    const interest = monthlyInterest(balance, annualRateBasisPoints);
+    const monthInterest = monthlyInterest(balance, annualRateBasisPoints);
     // Clamping only matters for toy amounts whose rounded-up instalment would overpay before the end.
-    const principal = isLast ? balance : Math.min(Math.max(instalment - interest, 0), balance);
+    const principal = isLast ? balance : Math.min(Math.max(instalment - monthInterest, 0), balance);
+    const interest =
+      index === 0 && firstPeriodStart !== undefined ? accruedInterest({ outstanding: balance, annualRateBasisPoints, from: firstPeriodStart, to: dueDate }).interest : monthInterest;
     balance -= principal;
     lines.push({ number: firstNumber + index, dueDate, instalment: principal + interest, interest, principal, outstandingAfter: balance });
   });
@@ -115,6 +130,10 @@ export function annuitySchedule(request: ScheduleRequest): Schedule {
   const annualRateBasisPoints = assertRate(request.annualRateBasisPoints, 'annualRateBasisPoints');
   const termMonths = assertTerm(request.termMonths);
   const firstDueDate = assertIsoDate(request.firstDueDate, 'firstDueDate');
+  const disbursementDate = request.disbursementDate === undefined ? undefined : assertIsoDate(request.disbursementDate, 'disbursementDate');
+  if (disbursementDate !== undefined && compareDates(disbursementDate, firstDueDate) >= 0) {
+    throw new FinanceError('DATE_RANGE_INVERTED', 'firstDueDate', `the first due date ${firstDueDate} must fall after the disbursement ${disbursementDate}`);
+  }
   const instalment = annuityInstalment(amount, annualRateBasisPoints, termMonths);
   const lines = amortise({
     outstanding: amount,
@@ -122,6 +141,7 @@ export function annuitySchedule(request: ScheduleRequest): Schedule {
     instalment,
     firstNumber: 1,
     dueDates: monthlyDueDates(firstDueDate, 0, termMonths),
+    firstPeriodStart: disbursementDate,
   });
   const { totalInterest, totalRepaid } = totalsOf(lines);
   return {
@@ -129,6 +149,7 @@ export function annuitySchedule(request: ScheduleRequest): Schedule {
     annualRateBasisPoints,
     termMonths,
     firstDueDate,
+    ...(disbursementDate === undefined ? {} : { disbursementDate }),
     instalment,
     lines,
     endDate: lines[lines.length - 1].dueDate,

@@ -119,3 +119,40 @@ describe('annex I time between the drawdown and a flow', () => {
     expect(() => annexITime('2026-02-01', '2026-01-31')).toThrow(expect.objectContaining({ code: 'DATE_RANGE_INVERTED' }));
   });
 });
+
+// Issue 17: the first period charged by its actual length, and the TAEG placed on the actual dates. Python
+// (vectors.py, issue_17_vectors) solves the same flows on Decimals and gives the same four figures each time.
+describe('given 3,000 € at 4 % over 36 months, no fees, and a first period of 7 days (disbursed 2026-02-08, first due 2026-02-15)', () => {
+  const dated = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-02-15', disbursementDate: '2026-02-08' });
+  const monthOfInterest = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-02-15' });
+
+  it('then on the actual dates the TAEG is 4.07 %, the nominal rate compounded monthly, as for a standard first month', () => {
+    expect(annexITime('2026-02-08', '2026-02-15')).toEqual({ months: 0, days: 7, daysInYear: 365 });
+    expect(taegOfSchedule({ amount: 300_000, lines: dated.lines, disbursementDate: '2026-02-08' }).percent).toBe('4.07');
+  });
+
+  it('then assuming standard months understates it at 3.90 %: the 7 days of interest look like a month', () => {
+    expect(taegOfSchedule({ amount: 300_000, lines: dated.lines }).percent).toBe('3.90');
+  });
+
+  it('then the old schedule, a full month of interest for 7 days, costs 4.26 % on the actual dates (Python 0.042584890)', () => {
+    expect(taegOfSchedule({ amount: 300_000, lines: monthOfInterest.lines, disbursementDate: '2026-02-08' }).percent).toBe('4.26');
+  });
+});
+
+describe('given the same loan with a first period of 3 months (disbursed 2026-01-15, first due 2026-04-15)', () => {
+  const dated = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-04-15', disbursementDate: '2026-01-15' });
+  const monthOfInterest = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-04-15' });
+
+  it('then on the actual dates the TAEG is still 4.07 %', () => {
+    expect(taegOfSchedule({ amount: 300_000, lines: dated.lines, disbursementDate: '2026-01-15' }).percent).toBe('4.07');
+  });
+
+  it('then assuming standard months overstates it at 4.53 %: three months of interest look like one', () => {
+    expect(taegOfSchedule({ amount: 300_000, lines: dated.lines }).percent).toBe('4.53');
+  });
+
+  it('then the old schedule, one month of interest for three, is 3.66 % on the actual dates: it undercharged (Python 0.036625617)', () => {
+    expect(taegOfSchedule({ amount: 300_000, lines: monthOfInterest.lines, disbursementDate: '2026-01-15' }).percent).toBe('3.66');
+  });
+});
