@@ -1,1 +1,6 @@
 export * from './merkle';
+export * from './chains';
+export * from './checkpoint';
+export * from './signing-key';
+export * from './session';
+export { main as auditCli, EXIT as AUDIT_EXIT, type CliIo } from './cli';

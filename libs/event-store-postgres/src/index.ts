@@ -1,3 +1,5 @@
 export * from './postgres-event-store';
 export * from './subscriber';
 export * from './snapshot-store';
+export * from './audit-reads';
+export * from './rebuild';

@@ -1,0 +1,246 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { authMigrations, DEFAULT_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey, signDevToken } from '@tremplin/auth';
+import type { NewEvent } from '@tremplin/event-sourcing';
+import { eventStoreMigrations, PostgresEventStore } from '@tremplin/event-store-postgres';
+import { createPool, type Pool } from '@tremplin/pg';
+import { tenancyMigrations } from '@tremplin/tenancy';
+import { createTestDatabase, type TestDatabase } from '@tremplin/testing';
+import { main } from './cli';
+import type { CheckpointFile } from './checkpoint';
+
+let db: TestDatabase;
+let pool: Pool;
+let store: PostgresEventStore;
+let dir: string;
+let env: Record<string, string>;
+let tokenFor: (tenants: string[], role?: string) => Promise<string>;
+
+beforeAll(async () => {
+  db = await createTestDatabase('audit_cli', [tenancyMigrations, authMigrations, eventStoreMigrations]);
+  pool = createPool(db.appUrl, { max: 4 });
+  store = new PostgresEventStore(pool);
+  dir = await mkdtemp(join(tmpdir(), 'tremplin-audit-'));
+  const keyFile = join(dir, 'checkpoint-ed25519.pem');
+  await writeFile(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  env = { AUTH_DEV_KEYS_DIR: join(dir, 'auth'), AUDIT_CHECKPOINT_KEY_FILE: keyFile };
+  const authKey = await loadOrCreateDevSigningKey(env.AUTH_DEV_KEYS_DIR);
+  tokenFor = (tenants, role = 'auditor') =>
+    signDevToken(authKey, { role, tenants, userId: 'auditor-7', organisationId: 'cour-des-comptes', organisationKind: role === 'auditor' ? 'auditor' : 'ccas' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
+});
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+// Each test uses its own tenant, so that it stands alone and the tamperings of one never reach another.
+const newTenant = () => `ccas-${randomUUID().slice(0, 8)}`;
+
+const metadata = { correlationId: 'c-1', causationId: 'cmd-1', actorId: 'bank-advisor-3', role: 'bankAdvisor', organisationId: 'bank-1', occurredAt: '2026-10-01T09:00:00.000Z' };
+const events = (from: number, count: number): NewEvent[] =>
+  Array.from({ length: count }, (_, i) => ({ eventId: randomUUID(), type: 'InstalmentPaid', schemaVersion: 1, data: { instalment: from + i, amountCents: 12_345 }, metadata }));
+
+async function seed(tenantId: string, streams: Record<string, number>): Promise<void> {
+  for (const [streamId, count] of Object.entries(streams)) await store.append({ tenantId, streamId }, events(1, count), 'no-stream');
+}
+
+async function asOwner(sql: string, values: unknown[]): Promise<number> {
+  const client = new Client({ connectionString: db.ownerUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+async function audit(tenants: string[], ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const token = await tokenFor(tenants);
+  const code = await main([...argv, '--db', `lending=${db.appUrl}`, '--token', token], { env, out: (t) => (out += t), err: (t) => (err += t), progressIsTty: false });
+  return { code, out, err };
+}
+
+const file = (name: string) => join(dir, `${name}-${randomUUID().slice(0, 8)}.json`);
+
+describe('audit verify', () => {
+  it('names the stream, version and event whose data the owner role changed, as the store verify does (exit 1)', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 3, 'loan-b': 4, 'product-p': 2 });
+    const [target] = (await pool.query<{ event_id: string }>('SELECT event_id FROM es.events WHERE tenant_id = $1 AND stream_id = $2 AND stream_version = 2', [tenantId, 'loan-b'])).rows;
+    expect(await asOwner(`UPDATE es.events SET data = jsonb_set(data, '{amountCents}', '1') WHERE tenant_id = $1 AND stream_id = 'loan-b' AND stream_version = 2`, [tenantId])).toBe(1);
+
+    const result = await audit([tenantId], 'verify', '--tenant', tenantId);
+
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`lending/${tenantId}: BROKEN — 3 streams, 9 events verified`);
+    expect(result.out).toContain(`broken: loan-b at version 2 (event ${target.event_id}): hash does not match the event content`);
+    const theStore = await store.verifyAll(tenantId);
+    expect(theStore.broken).toEqual([{ streamId: 'loan-b', streamVersion: 2, eventId: target.event_id, reason: 'hash does not match the event content' }]);
+  });
+
+  it('passes an untouched tenant (exit 0), and --json says the same in a machine-readable document', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 5, 'loan-b': 1 });
+    const result = await audit([tenantId], 'verify', '--tenant', tenantId, '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { ok: boolean; results: Array<{ tenantId: string; streams: number; events: number; broken: unknown[] }> };
+    expect(report.ok).toBe(true);
+    expect(report.results).toEqual([expect.objectContaining({ tenantId, streams: 2, events: 6, broken: [] })]);
+    expect(result.err).toContain(`lending/${tenantId}: 6/6 events 100%`);
+  });
+});
+
+describe('signed checkpoints and their consistency', () => {
+  it('catches the last two events of a stream deleted with the chain left valid (exit 1, "shortened")', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 5, 'loan-b': 2 });
+    const before = file('before');
+    expect((await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', before)).code).toBe(0);
+    expect(await asOwner(`DELETE FROM es.events WHERE tenant_id = $1 AND stream_id = 'loan-a' AND stream_version > 3`, [tenantId])).toBe(2);
+
+    // The chain alone cannot see it: what is left still verifies.
+    expect((await audit([tenantId], 'verify', '--tenant', tenantId)).code).toBe(0);
+    const result = await audit([tenantId], 'consistency', '--old', before);
+
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`lending/${tenantId}: NOT CONSISTENT`);
+    expect(result.out).toMatch(/shortened: loan-a: shortened from 5 events at \S+ to 3 now \(versions 4-5 removed\)/);
+    expect(result.out).not.toContain('loan-b');
+  });
+
+  it('catches a stream rewritten from its first event with valid hashes (exit 1, "rewritten"), which verify cannot see', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 4, 'loan-b': 2 });
+    const before = file('before');
+    expect((await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', before)).code).toBe(0);
+    // The owner deletes the stream and writes another history through the store: every hash is valid, and it is longer.
+    await asOwner(`DELETE FROM es.events WHERE tenant_id = $1 AND stream_id = 'loan-a'`, [tenantId]);
+    await store.append({ tenantId, streamId: 'loan-a' }, events(100, 6), 'no-stream');
+
+    expect((await audit([tenantId], 'verify', '--tenant', tenantId)).code).toBe(0);
+    const result = await audit([tenantId], 'consistency', '--old', before, '--json');
+
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.out) as { ok: boolean; results: Array<{ findings: Array<{ kind: string; streamId: string; message: string }> }> };
+    expect(report.ok).toBe(false);
+    expect(report.results[0].findings).toEqual([
+      expect.objectContaining({ kind: 'rewritten', streamId: 'loan-a', message: expect.stringContaining('its event at version 4 no longer hashes to the head signed at') }),
+    ]);
+  });
+
+  it('accepts an honest history with new appends and a new stream (exit 0), between two checkpoints and today', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 3, 'loan-b': 2 });
+    const first = file('first');
+    expect((await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', first)).code).toBe(0);
+    await store.append({ tenantId, streamId: 'loan-a' }, events(4, 2), 3);
+    await store.append({ tenantId, streamId: 'loan-c' }, events(1, 1), 'no-stream');
+    const second = file('second');
+    expect((await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', second)).code).toBe(0);
+    await store.append({ tenantId, streamId: 'loan-b' }, events(3, 1), 2);
+
+    const result = await audit([tenantId], 'consistency', '--old', first, '--new', second);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(new RegExp(`lending/${tenantId}: consistent — today's 3 streams \\(9 events\\) extend the checkpoint\\(s\\) of \\S+, \\S+; since the latest: 1 events appended, 1 streams grew, 0 new`));
+  });
+
+  it('refuses a checkpoint whose stream heads were edited after signing (exit 1), offline', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 2 });
+    const path = file('signed');
+    expect((await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', path)).code).toBe(0);
+    const checkpoints = JSON.parse(await readFile(path, 'utf8')) as CheckpointFile;
+    const forged = { ...checkpoints, checkpoints: [{ ...checkpoints.checkpoints[0], heads: [{ ...checkpoints.checkpoints[0].heads[0], streamVersion: 1 }] }] };
+    const forgedPath = file('forged');
+    await writeFile(forgedPath, JSON.stringify(forged));
+    let out = '';
+    const code = await main(['check-checkpoint', '--file', forgedPath], { env, out: (t) => (out += t), err: () => undefined, progressIsTty: false });
+    expect(code).toBe(1);
+    expect(out).toContain(`lending/${tenantId} at`);
+    expect(out).toContain('NOT VALID: the stream heads give the tree head');
+    expect(out).toContain('the heads count 1 events, the signed checkpoint 2');
+  });
+
+  it('does not sign the heads of a broken chain (exit 1, no file written)', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 2 });
+    await asOwner(`UPDATE es.events SET type = 'LoanWrittenOff' WHERE tenant_id = $1 AND stream_version = 1`, [tenantId]);
+    const path = file('refused');
+    const result = await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', path);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`lending/${tenantId}: NOT signed, 1 broken chain(s)`);
+    await expect(readFile(path)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe("the auditor's identity and record", () => {
+  it('records every action with who, what and when, readable in the access log', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 1 });
+    const verify = await audit([tenantId], 'verify', '--tenant', tenantId, '--json');
+    const { correlationId } = JSON.parse(verify.out) as { correlationId: string };
+
+    const result = await audit([tenantId], 'access-log', '--tenant', tenantId, '--json');
+
+    expect(result.code).toBe(0);
+    const { results } = JSON.parse(result.out) as { results: Array<{ records: Array<Record<string, string>> }> };
+    expect(results[0].records).toEqual([
+      expect.objectContaining({ userId: 'auditor-7', organisationId: 'cour-des-comptes', role: 'auditor', method: 'CLI', path: 'audit verify', outcome: 'allowed', correlationId }),
+      expect.objectContaining({ userId: 'auditor-7', path: 'audit access-log', outcome: 'allowed' }),
+    ]);
+    expect(Date.parse(results[0].records[0].occurredAt)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('refuses a tenant the token does not grant, and records the refusal (exit 3)', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 1 });
+    const result = await audit(['ccas-elsewhere'], 'verify', '--tenant', tenantId);
+    expect(result.code).toBe(3);
+    expect(result.err).toContain(`refused: tenant ${tenantId} is not among the tenants your token grants (ccas-elsewhere)`);
+    const log = await audit([tenantId], 'access-log', '--tenant', tenantId, '--json');
+    const { results } = JSON.parse(log.out) as { results: Array<{ records: Array<Record<string, string>> }> };
+    expect(results[0].records[0]).toEqual(expect.objectContaining({ path: 'audit verify', outcome: 'denied-tenant' }));
+  });
+
+  it('refuses a role other than auditor (exit 3) and a call without a command or database (exit 2)', async () => {
+    let err = '';
+    const io = { env, out: () => undefined, err: (t: string) => (err += t), progressIsTty: false };
+    const token = await tokenFor(['ccas-x'], 'ccasDirector');
+    expect(await main(['verify', '--tenant', 'ccas-x', '--db', `lending=${db.appUrl}`, '--token', token], io)).toBe(3);
+    expect(err).toContain('refused: role ccasDirector may not use the auditor');
+    err = '';
+    expect(await main(['verify', '--tenant', 'ccas-x'], io)).toBe(2);
+    expect(err).toContain('name the databases: --db SERVICE=URL');
+    err = '';
+    expect(await main(['rewrite-history'], io)).toBe(2);
+    expect(err).toContain('unknown command rewrite-history');
+  });
+});
+
+describe('history as known at and as of a date', () => {
+  it("shows a stream's events with actor, role, correlation and causation, up to what the store held at an instant", async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 2 });
+    const [{ t: between }] = (await pool.query<{ t: string }>(`SELECT to_char(max(recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t FROM es.events WHERE tenant_id = $1`, [tenantId])).rows;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.append({ tenantId, streamId: 'loan-a' }, [{ ...events(3, 1)[0], data: { holder: { $pii: { k: 'key-1', iv: 'x', ct: 'y', tag: 'z' } } } }], 2);
+
+    const now = await audit([tenantId], 'history', '--tenant', tenantId, '--stream', 'loan-a', '--data');
+    const then = await audit([tenantId], 'history', '--tenant', tenantId, '--stream', 'loan-a', '--known-at', between);
+
+    expect(now.code).toBe(0);
+    expect(now.out).toContain(`lending/${tenantId}/loan-a: 3 event(s); chain verified through version 3`);
+    expect(now.out).toMatch(/v1 \S+ InstalmentPaid occurred 2026-10-01T09:00:00.000Z by bank-advisor-3 \(bankAdvisor, bank-1\) correlation c-1 causation cmd-1/);
+    expect(now.out).toContain('{"holder":"[encrypted]"}');
+    expect(then.code).toBe(0);
+    expect(then.out).toContain(`lending/${tenantId}/loan-a: 2 event(s) known at ${between}; chain verified through version 2`);
+    expect(then.out).not.toContain('v3 ');
+  });
+});

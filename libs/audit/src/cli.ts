@@ -1,0 +1,524 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { authConfigFromEnv, createTokenVerifier } from '@tremplin/auth';
+import { listEventTenants, listStreamSummaries, readStreamChain, type ChainRow } from '@tremplin/event-store-postgres';
+import { chainChecker, checkTenantChains, type TenantChains } from './chains';
+import { CHECKPOINT_FILE_FORMAT, checkCheckpoint, checkConsistency, signCheckpoint, versionsToProve, type CheckpointFile, type SignedCheckpoint } from './checkpoint';
+import { AuditUnavailableError, connectAudit, inSnapshot, readAccessLog, recordAuditorAction, type AuditConnection, type Auditor, type AuditTarget } from './session';
+import { keyIdOf, loadCheckpointSigner, loadVerificationKey, publicKeyPem } from './signing-key';
+
+export const EXIT = { ok: 0, integrity: 1, usage: 2, refused: 3 } as const;
+
+export interface CliIo {
+  readonly env: Record<string, string | undefined>;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Progress redraws one line in a terminal; elsewhere it prints a line now and then. */
+  readonly progressIsTty: boolean;
+}
+
+export const SERVICES = ['intake', 'lending', 'guarantee-fund', 'accompaniment', 'reporting'] as const;
+
+const USAGE = `usage: npm run audit -- <command> [options]
+
+commands
+  tenants                        tenants with events in each database (only those granted to you are named)
+  streams    --tenant T          a tenant's streams: category, events, first and last event time
+  history    --tenant T --stream S [--known-at ISO] [--as-of ISO] [--data]
+                                 one stream's events (type, time, actor, role, correlation, causation), its chain checked;
+                                 --known-at: what the store held at that instant; --as-of: events that had occurred by then
+  verify     --tenant T | --all-tenants
+                                 recompute every hash chain, name the first broken link of each bad stream
+  checkpoint --tenant T | --all-tenants --out FILE
+                                 verify, then sign a Merkle tree head over every stream head (platform key)
+  consistency --old FILE [--new FILE]
+                                 prove the database still extends the checkpoints: nothing shortened, changed or removed
+  check-checkpoint --file FILE   signature and tree head of a checkpoint file, offline
+  access-log --tenant T [--since ISO]
+                                 the auditors' accesses recorded for a tenant
+  key                            the platform's checkpoint public key and its id
+
+databases (read-only; every action is recorded in audit.access_log of the database it reads)
+  --db SERVICE=URL               repeatable
+  --base-url URL [--services a,b]  databases tremplin_<service> on one server (default: all five services)
+
+identity: --token JWT or AUDIT_TOKEN (an auditor's token, verified like the services' tokens)
+output:   --json for one JSON document on stdout; progress goes to stderr
+exit:     0 all good, 1 integrity failure found, 2 usage error, 3 refused or could not run`;
+
+class UsageError extends Error {}
+class RefusedError extends Error {}
+
+interface Options {
+  readonly command: string;
+  readonly json: boolean;
+  readonly values: Record<string, string | string[] | boolean | undefined>;
+}
+
+function parse(argv: string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        db: { type: 'string', multiple: true },
+        'base-url': { type: 'string' },
+        services: { type: 'string' },
+        token: { type: 'string' },
+        tenant: { type: 'string', multiple: true },
+        'all-tenants': { type: 'boolean' },
+        stream: { type: 'string' },
+        category: { type: 'string' },
+        'known-at': { type: 'string' },
+        'as-of': { type: 'string' },
+        since: { type: 'string' },
+        data: { type: 'boolean' },
+        out: { type: 'string' },
+        old: { type: 'string' },
+        new: { type: 'string' },
+        file: { type: 'string' },
+        'public-key': { type: 'string' },
+        'page-size': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const [command = 'help', ...rest] = parsed.positionals;
+  if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
+  for (const name of ['known-at', 'as-of', 'since'] as const) {
+    const value = parsed.values[name];
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`--${name} must be an ISO date-time, got ${value}`);
+  }
+  return { command: parsed.values.help ? 'help' : command, json: parsed.values.json === true, values: parsed.values };
+}
+
+function targetsOf(options: Options): AuditTarget[] {
+  const targets: AuditTarget[] = [];
+  for (const item of (options.values.db as string[] | undefined) ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--db takes SERVICE=URL, got ${item}`);
+    targets.push({ service: item.slice(0, eq), url: item.slice(eq + 1) });
+  }
+  const base = options.values['base-url'] as string | undefined;
+  if (base) {
+    const services = ((options.values.services as string | undefined) ?? SERVICES.join(',')).split(',').filter(Boolean);
+    for (const service of services) {
+      let url: URL;
+      try {
+        url = new URL(base);
+      } catch {
+        throw new UsageError(`--base-url is not a URL`);
+      }
+      url.pathname = `/tremplin_${service.replace(/-/g, '_')}`;
+      targets.push({ service, url: url.toString() });
+    }
+  }
+  if (targets.length === 0) throw new UsageError('name the databases: --db SERVICE=URL (repeatable) or --base-url URL [--services …]');
+  const seen = new Set<string>();
+  for (const target of targets) {
+    if (seen.has(target.service)) throw new UsageError(`service ${target.service} is named twice`);
+    seen.add(target.service);
+  }
+  return targets;
+}
+
+async function identify(options: Options, io: CliIo): Promise<Auditor> {
+  const token = (options.values.token as string | undefined) ?? io.env.AUDIT_TOKEN;
+  if (!token) throw new UsageError('an auditor token is required: --token JWT or AUDIT_TOKEN');
+  try {
+    const verifier = await createTokenVerifier(authConfigFromEnv(io.env));
+    return await verifier.verify(token);
+  } catch (error) {
+    throw new RefusedError(`the token is not accepted: ${(error as Error).message}`);
+  }
+}
+
+function progress(io: CliIo, label: string, total: number) {
+  const started = performance.now();
+  let shownAt = 0;
+  const line = (done: number) => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+    const percent = total > 0 ? ` ${Math.min(100, Math.floor((done / total) * 100))}%` : '';
+    return `${label}: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} events${percent}, ${rate.toLocaleString('en-US')} ev/s`;
+  };
+  return {
+    update(done: number) {
+      const now = performance.now();
+      if (now - shownAt < (io.progressIsTty ? 250 : 5000)) return;
+      shownAt = now;
+      io.err(io.progressIsTty ? `\r${line(done)}\x1b[K` : `${line(done)}\n`);
+    },
+    done(done: number) {
+      io.err(io.progressIsTty ? `\r${line(done)}\x1b[K\n` : `${line(done)}\n`);
+    },
+  };
+}
+
+interface Run {
+  readonly options: Options;
+  readonly io: CliIo;
+  readonly auditor: Auditor;
+  readonly correlationId: string;
+  readonly connections: AuditConnection[];
+}
+
+/** The tenants a command covers in one database, each recorded before it is read; a tenant not granted is refused. */
+async function tenantsFor(run: Run, connection: AuditConnection, action: string): Promise<{ tenants: string[]; notGranted: number }> {
+  const granted = new Set(run.auditor.tenantIds);
+  const named = run.options.values.tenant as string[] | undefined;
+  const all = run.options.values['all-tenants'] === true;
+  if (!named?.length && !all) throw new UsageError('name a tenant (--tenant T) or --all-tenants');
+  if (named?.length && all) throw new UsageError('--tenant and --all-tenants exclude each other');
+  let tenants: string[];
+  let notGranted = 0;
+  if (all) {
+    const present = connection.hasEventStore ? await listEventTenants(connection.client) : [];
+    tenants = present.filter((t) => granted.has(t));
+    notGranted = present.length - tenants.length;
+  } else {
+    tenants = named!;
+    for (const tenantId of tenants) {
+      if (!granted.has(tenantId)) {
+        await recordAuditorAction(connection, run.auditor, { tenantId, action, outcome: 'denied-tenant', correlationId: run.correlationId });
+        throw new RefusedError(`tenant ${tenantId} is not among the tenants your token grants (${run.auditor.tenantIds.join(', ') || 'none'})`);
+      }
+    }
+  }
+  for (const tenantId of tenants) await recordAuditorAction(connection, run.auditor, { tenantId, action, outcome: 'allowed', correlationId: run.correlationId });
+  return { tenants, notGranted };
+}
+
+const pageSizeOf = (options: Options) => {
+  const text = options.values['page-size'] as string | undefined;
+  const size = text === undefined ? 10_000 : Number(text);
+  if (!Number.isInteger(size) || size < 1) throw new UsageError('--page-size must be a positive integer');
+  return size;
+};
+
+async function countEvents(connection: AuditConnection, tenantId: string): Promise<number> {
+  const result = await connection.client.query<{ n: string }>('SELECT count(*) AS n FROM es.events WHERE tenant_id = $1', [tenantId]);
+  return Number(result.rows[0].n);
+}
+
+async function verifyTenant(run: Run, connection: AuditConnection, tenantId: string, hashesAt?: Map<string, Set<number>>): Promise<{ chains: TenantChains; seconds: number }> {
+  const total = await countEvents(connection, tenantId);
+  const meter = progress(run.io, `${connection.target.service}/${tenantId}`, total);
+  const started = performance.now();
+  const chains = await checkTenantChains(connection.client, tenantId, { pageSize: pageSizeOf(run.options), hashesAt, onProgress: (done) => meter.update(done) });
+  meter.done(chains.events);
+  return { chains, seconds: (performance.now() - started) / 1000 };
+}
+
+type Report = { exit: number; text: string[]; json: Record<string, unknown> };
+
+async function cmdVerify(run: Run): Promise<Report> {
+  const text: string[] = [];
+  const results: unknown[] = [];
+  let failures = 0;
+  for (const connection of run.connections) {
+    if (!connection.hasEventStore) {
+      text.push(`${connection.target.service}: no event store in this database`);
+      results.push({ service: connection.target.service, eventStore: false });
+      continue;
+    }
+    const { tenants, notGranted } = await tenantsFor(run, connection, 'audit verify');
+    for (const tenantId of tenants) {
+      const { chains, seconds } = await inSnapshot(connection.client, () => verifyTenant(run, connection, tenantId));
+      failures += chains.broken.length;
+      const rate = Math.round(chains.events / Math.max(seconds, 1e-6));
+      text.push(`${connection.target.service}/${tenantId}: ${chains.broken.length ? 'BROKEN' : 'ok'} — ${chains.streams} streams, ${chains.events} events verified in ${seconds.toFixed(2)} s (${rate} ev/s)`);
+      for (const link of chains.broken) text.push(`  broken: ${link.streamId} at version ${link.streamVersion} (event ${link.eventId}): ${link.reason}`);
+      results.push({ service: connection.target.service, tenantId, ok: chains.broken.length === 0, streams: chains.streams, events: chains.events, seconds, broken: chains.broken });
+    }
+    if (notGranted) text.push(`${connection.target.service}: ${notGranted} other tenant(s) not granted to you, not checked`);
+  }
+  return { exit: failures ? EXIT.integrity : EXIT.ok, text, json: { command: 'verify', ok: failures === 0, results } };
+}
+
+async function cmdCheckpoint(run: Run): Promise<Report> {
+  const out = run.options.values.out as string | undefined;
+  if (!out) throw new UsageError('checkpoint needs --out FILE');
+  const signer = await loadCheckpointSigner(run.io.env);
+  const checkpoints: SignedCheckpoint[] = [];
+  const text: string[] = [];
+  let failures = 0;
+  for (const connection of run.connections) {
+    if (!connection.hasEventStore) continue;
+    const { tenants } = await tenantsFor(run, connection, 'audit checkpoint');
+    for (const tenantId of tenants) {
+      const { chains, takenAt } = await inSnapshot(connection.client, async (takenAt) => ({ takenAt, ...(await verifyTenant(run, connection, tenantId)) }));
+      // A checkpoint attests verified chains only: signing the heads of a broken chain would bless the tampering.
+      if (chains.broken.length) {
+        failures += chains.broken.length;
+        text.push(`${connection.target.service}/${tenantId}: NOT signed, ${chains.broken.length} broken chain(s)`);
+        for (const link of chains.broken) text.push(`  broken: ${link.streamId} at version ${link.streamVersion} (event ${link.eventId}): ${link.reason}`);
+        continue;
+      }
+      const checkpoint = signCheckpoint(signer, { service: connection.target.service, tenantId, takenAt, heads: chains.heads });
+      checkpoints.push(checkpoint);
+      text.push(`${connection.target.service}/${tenantId}: ${checkpoint.body.streams} streams, ${checkpoint.body.events} events, tree head ${checkpoint.body.rootHash} at ${takenAt}`);
+    }
+  }
+  const file: CheckpointFile = { format: CHECKPOINT_FILE_FORMAT, checkpoints };
+  if (!failures) {
+    await writeFile(out, `${JSON.stringify(file, null, 2)}\n`, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EEXIST' ? new UsageError(`${out} exists: a checkpoint is never overwritten`) : error;
+    });
+    text.push(`signed with key ${signer.keyId}; written to ${out}`);
+  }
+  return {
+    exit: failures ? EXIT.integrity : EXIT.ok,
+    text,
+    json: { command: 'checkpoint', ok: failures === 0, file: failures ? null : out, keyId: signer.keyId, checkpoints: checkpoints.map((c) => c.body) },
+  };
+}
+
+async function readCheckpointFile(path: string): Promise<CheckpointFile> {
+  let file: CheckpointFile;
+  try {
+    file = JSON.parse(await readFile(path, 'utf8')) as CheckpointFile;
+  } catch (error) {
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+  if (file?.format !== CHECKPOINT_FILE_FORMAT || !Array.isArray(file.checkpoints)) throw new UsageError(`${path} is not a checkpoint file (${CHECKPOINT_FILE_FORMAT})`);
+  return file;
+}
+
+async function cmdConsistency(run: Run): Promise<Report> {
+  const oldPath = run.options.values.old as string | undefined;
+  const newPath = run.options.values.new as string | undefined;
+  if (!oldPath) throw new UsageError('consistency needs --old FILE (and optionally --new FILE)');
+  const publicKey = await loadVerificationKey(run.options.values['public-key'] as string | undefined, run.io.env);
+  const files = [await readCheckpointFile(oldPath), ...(newPath ? [await readCheckpointFile(newPath)] : [])];
+  const text: string[] = [];
+  const results: unknown[] = [];
+  let failures = 0;
+  const groups = new Map<string, SignedCheckpoint[]>();
+  for (const checkpoint of files.flatMap((f) => f.checkpoints)) {
+    const problems = checkCheckpoint(checkpoint, publicKey);
+    if (problems.length) {
+      failures += 1;
+      text.push(`checkpoint ${checkpoint.body?.service}/${checkpoint.body?.tenantId} at ${checkpoint.body?.takenAt}: NOT VALID: ${problems.join('; ')}`);
+      continue;
+    }
+    const key = `${checkpoint.body.service}\u001f${checkpoint.body.tenantId}`;
+    groups.set(key, [...(groups.get(key) ?? []), checkpoint]);
+  }
+  const byService = new Map(run.connections.map((c) => [c.target.service, c]));
+  for (const [key, checkpoints] of groups) {
+    const [service, tenantId] = key.split('\u001f');
+    const connection = byService.get(service);
+    if (!connection) throw new UsageError(`the checkpoints cover service ${service}: name its database (--db ${service}=URL)`);
+    if (!run.auditor.tenantIds.includes(tenantId)) {
+      await recordAuditorAction(connection, run.auditor, { tenantId, action: 'audit consistency', outcome: 'denied-tenant', correlationId: run.correlationId });
+      throw new RefusedError(`tenant ${tenantId} is not among the tenants your token grants`);
+    }
+    await recordAuditorAction(connection, run.auditor, { tenantId, action: 'audit consistency', outcome: 'allowed', correlationId: run.correlationId });
+    const wanted = versionsToProve(checkpoints);
+    const { chains } = connection.hasEventStore
+      ? await inSnapshot(connection.client, () => verifyTenant(run, connection, tenantId, wanted))
+      : { chains: { tenantId, streams: 0, events: 0, broken: [], heads: [], hashesAt: new Map() } as TenantChains };
+    const result = checkConsistency(checkpoints, chains);
+    const times = checkpoints.map((c) => c.body.takenAt).sort();
+    failures += result.findings.length;
+    text.push(
+      result.findings.length
+        ? `${service}/${tenantId}: NOT CONSISTENT with the checkpoint(s) of ${times.join(', ')}: ${result.findings.length} finding(s)`
+        : `${service}/${tenantId}: consistent — today's ${chains.streams} streams (${chains.events} events) extend the checkpoint(s) of ${times.join(', ')}; since the latest: ${result.appendedEvents} events appended, ${result.grownStreams} streams grew, ${result.newStreams} new`,
+    );
+    for (const finding of result.findings) text.push(`  ${finding.kind}: ${finding.message}`);
+    results.push({ service, tenantId, ok: result.findings.length === 0, checkpoints: times, ...result });
+  }
+  return { exit: failures ? EXIT.integrity : EXIT.ok, text, json: { command: 'consistency', ok: failures === 0, results } };
+}
+
+async function cmdCheckCheckpoint(options: Options, io: CliIo): Promise<Report> {
+  const path = options.values.file as string | undefined;
+  if (!path) throw new UsageError('check-checkpoint needs --file FILE');
+  const publicKey = await loadVerificationKey(options.values['public-key'] as string | undefined, io.env);
+  const file = await readCheckpointFile(path);
+  const results = file.checkpoints.map((checkpoint) => ({ ...checkpoint.body, problems: checkCheckpoint(checkpoint, publicKey) }));
+  const text = results.map((r) => `${r.service}/${r.tenantId} at ${r.takenAt}: ${r.problems.length ? `NOT VALID: ${r.problems.join('; ')}` : `valid — ${r.streams} streams, ${r.events} events, tree head ${r.rootHash}`}`);
+  const bad = results.filter((r) => r.problems.length).length;
+  return { exit: bad ? EXIT.integrity : EXIT.ok, text, json: { command: 'check-checkpoint', ok: bad === 0, keyId: keyIdOf(publicKey), results } };
+}
+
+async function cmdKey(io: CliIo): Promise<Report> {
+  const signer = await loadCheckpointSigner(io.env);
+  const pem = publicKeyPem(signer.publicKey);
+  return { exit: EXIT.ok, text: [`key id ${signer.keyId}`, pem.trimEnd()], json: { command: 'key', keyId: signer.keyId, publicKeyPem: pem } };
+}
+
+async function cmdTenants(run: Run): Promise<Report> {
+  const text: string[] = [];
+  const results: unknown[] = [];
+  for (const connection of run.connections) {
+    await recordAuditorAction(connection, run.auditor, { action: 'audit tenants', outcome: 'allowed', correlationId: run.correlationId });
+    const present = connection.hasEventStore ? await listEventTenants(connection.client) : [];
+    const granted = present.filter((t) => run.auditor.tenantIds.includes(t));
+    text.push(`${connection.target.service}: ${granted.join(', ') || '(none granted)'}${present.length > granted.length ? ` and ${present.length - granted.length} tenant(s) not granted to you` : ''}`);
+    results.push({ service: connection.target.service, tenants: granted, notGranted: present.length - granted.length });
+  }
+  return { exit: EXIT.ok, text, json: { command: 'tenants', results } };
+}
+
+async function cmdStreams(run: Run): Promise<Report> {
+  const text: string[] = [];
+  const results: unknown[] = [];
+  for (const connection of run.connections) {
+    if (!connection.hasEventStore) continue;
+    const { tenants } = await tenantsFor(run, connection, 'audit streams');
+    for (const tenantId of tenants) {
+      const streams = await inSnapshot(connection.client, () => listStreamSummaries(connection.client, tenantId, { category: run.options.values.category as string | undefined }));
+      text.push(`${connection.target.service}/${tenantId}: ${streams.length} streams`);
+      for (const s of streams) text.push(`  ${s.streamId}  ${s.category}  ${s.events} events  ${s.firstRecordedAt} … ${s.lastRecordedAt}`);
+      results.push({ service: connection.target.service, tenantId, streams });
+    }
+  }
+  return { exit: EXIT.ok, text, json: { command: 'streams', results } };
+}
+
+// Personal fields stay sealed in this listing: the envelope says a value is there, not what it is.
+function sealPersonalFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sealPersonalFields);
+  if (value && typeof value === 'object') {
+    if ('$pii' in value) return '[encrypted]';
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sealPersonalFields(v)]));
+  }
+  return value;
+}
+
+async function cmdHistory(run: Run): Promise<Report> {
+  const streamId = run.options.values.stream as string | undefined;
+  const tenant = run.options.values.tenant as string[] | undefined;
+  if (!streamId || tenant?.length !== 1) throw new UsageError('history needs --tenant T and --stream S');
+  const knownAt = run.options.values['known-at'] as string | undefined;
+  const asOf = run.options.values['as-of'] as string | undefined;
+  const text: string[] = [];
+  const results: unknown[] = [];
+  let failures = 0;
+  for (const connection of run.connections) {
+    if (!connection.hasEventStore) continue;
+    const [tenantId] = (await tenantsFor(run, connection, 'audit history')).tenants;
+    const rows = await inSnapshot(connection.client, () => readStreamChain(connection.client, tenantId, streamId, knownAt ? { knownAt: new Date(knownAt).toISOString() } : {}));
+    if (rows.length === 0) continue;
+    const checker = chainChecker(tenantId);
+    rows.forEach((row) => checker.check(row));
+    const chain = checker.finish();
+    failures += chain.broken.length;
+    const asOfTime = asOf ? Date.parse(asOf) : undefined;
+    const events = rows.map(eventView).filter((e) => asOfTime === undefined || Date.parse(e.occurredAt) <= asOfTime);
+    text.push(`${connection.target.service}/${tenantId}/${streamId}: ${events.length} event(s)${knownAt ? ` known at ${knownAt}` : ''}${asOf ? ` occurred by ${asOf}` : ''}; chain ${chain.broken.length ? `BROKEN at version ${chain.broken[0].streamVersion}: ${chain.broken[0].reason}` : `verified through version ${rows.length}`}`);
+    for (const e of events) {
+      text.push(`  v${e.streamVersion} ${e.recordedAt} ${e.type} occurred ${e.occurredAt} by ${e.actorId ?? '-'} (${e.role ?? '-'}, ${e.organisationId ?? '-'}) correlation ${e.correlationId ?? '-'} causation ${e.causationId ?? '-'}`);
+      if (run.options.values.data) text.push(`    ${JSON.stringify(e.data)}`);
+    }
+    results.push({ service: connection.target.service, tenantId, streamId, knownAt: knownAt ?? null, asOf: asOf ?? null, chain: { ok: chain.broken.length === 0, broken: chain.broken }, events: run.options.values.data ? events : events.map(({ data: _data, ...rest }) => rest) });
+  }
+  if (results.length === 0) text.push(`no events for stream ${streamId}${knownAt ? ` known at ${knownAt}` : ''}`);
+  return { exit: failures ? EXIT.integrity : EXIT.ok, text, json: { command: 'history', ok: failures === 0, results } };
+}
+
+function eventView(row: ChainRow) {
+  const [, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = row;
+  const m = JSON.parse(metadata) as Record<string, string | undefined>;
+  return {
+    streamVersion,
+    eventId,
+    type,
+    schemaVersion,
+    recordedAt,
+    occurredAt: m.occurredAt ?? recordedAt,
+    actorId: m.actorId,
+    role: m.role,
+    organisationId: m.organisationId,
+    correlationId: m.correlationId,
+    causationId: m.causationId,
+    data: sealPersonalFields(JSON.parse(data)),
+  };
+}
+
+async function cmdAccessLog(run: Run): Promise<Report> {
+  const tenant = run.options.values.tenant as string[] | undefined;
+  if (tenant?.length !== 1) throw new UsageError('access-log needs --tenant T');
+  const text: string[] = [];
+  const results: unknown[] = [];
+  for (const connection of run.connections) {
+    const [tenantId] = (await tenantsFor(run, connection, 'audit access-log')).tenants;
+    const records = await readAccessLog(connection.client, tenantId, run.options.values.since as string | undefined);
+    text.push(`${connection.target.service}/${tenantId}: ${records.length} access(es)`);
+    for (const r of records) text.push(`  ${r.occurredAt} ${r.userId} (${r.role}, ${r.organisationId}) ${r.method} ${r.path} ${r.outcome} correlation ${r.correlationId}`);
+    results.push({ service: connection.target.service, tenantId, records });
+  }
+  return { exit: EXIT.ok, text, json: { command: 'access-log', results } };
+}
+
+const DATABASE_COMMANDS: Record<string, (run: Run) => Promise<Report>> = {
+  tenants: cmdTenants,
+  streams: cmdStreams,
+  history: cmdHistory,
+  verify: cmdVerify,
+  checkpoint: cmdCheckpoint,
+  consistency: cmdConsistency,
+  'access-log': cmdAccessLog,
+};
+
+/** The auditor's CLI, callable in-process with argv (tests) or from audit.cli.ts. Returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let options: Options | undefined;
+  const print = (report: Report) => {
+    if (options?.json) io.out(`${JSON.stringify(report.json, null, 2)}\n`);
+    else io.out(`${report.text.join('\n')}\n`);
+    return report.exit;
+  };
+  const connections: AuditConnection[] = [];
+  try {
+    options = parse(argv);
+    if (options.command === 'help') {
+      io.out(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    if (options.command === 'key') return print(await cmdKey(io));
+    if (options.command === 'check-checkpoint') return print(await cmdCheckCheckpoint(options, io));
+    const command = DATABASE_COMMANDS[options.command];
+    if (!command) throw new UsageError(`unknown command ${options.command}`);
+    const targets = targetsOf(options);
+    const auditor = await identify(options, io);
+    const correlationId = randomUUID();
+    for (const target of targets) {
+      try {
+        connections.push(await connectAudit(target));
+      } catch (error) {
+        throw new RefusedError(`${target.service}: cannot connect: ${(error as Error).message}`);
+      }
+    }
+    for (const c of connections) if (c.canTamper) io.err(`warning: ${c.target.service}: the connected role could change or delete events; an audit needs only SELECT (use the service's app role)\n`);
+    if (auditor.role !== 'auditor') {
+      for (const c of connections) await recordAuditorAction(c, auditor, { action: `audit ${options.command}`, outcome: 'denied-role', correlationId });
+      throw new RefusedError(`role ${auditor.role} may not use the auditor's tools (route class audit.read is for auditors)`);
+    }
+    io.err(`audit ${options.command} by ${auditor.userId} (${auditor.organisationId}), correlation id ${correlationId}\n`);
+    const report = await command({ options, io, auditor, correlationId, connections });
+    report.json.correlationId = correlationId;
+    return print(report);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof RefusedError || error instanceof AuditUnavailableError) {
+      io.err(`refused: ${error.message}\n`);
+      return EXIT.refused;
+    }
+    io.err(`could not run: ${(error as Error).message}\n`);
+    return EXIT.refused;
+  } finally {
+    await Promise.all(connections.map((c) => c.client.end().catch(() => undefined)));
+  }
+}
