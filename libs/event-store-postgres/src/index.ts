@@ -2,4 +2,3 @@ export * from './postgres-event-store';
 export * from './subscriber';
 export * from './snapshot-store';
 export * from './audit-reads';
-export * from './rebuild';
