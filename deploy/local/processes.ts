@@ -10,7 +10,7 @@ export const OWNER_FILE = 'owner.json';
  * broker, the services of `npm start`) are started through setpriv with a parent-death signal: the kernel
  * stops them when the Node process that started them goes away, whatever way it goes.
  */
-export function withParentDeathSignal(command: string, args: string[], signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): [string, string[]] {
+export function withParentDeathSignal(command: string, args: string[], signal: 'SIGKILL' | 'SIGTERM' | 'SIGINT' = 'SIGKILL'): [string, string[]] {
   if (process.platform !== 'linux') return [command, args];
   const setpriv = findExecutable('setpriv');
   return setpriv ? [setpriv, ['--pdeathsig', signal, '--', command, ...args]] : [command, args];
