@@ -17,7 +17,11 @@ export type FinanceErrorCode =
   | 'INSTALMENT_NOT_LOWER'
   | 'INSTALMENT_DOES_NOT_COVER_INTEREST'
   | 'TERM_TOO_LONG'
-  | 'HOUSEHOLD_INVALID';
+  | 'HOUSEHOLD_INVALID'
+  | 'EARLY_REPAYMENT_DATE_INVALID'
+  | 'EARLY_REPAYMENT_NOT_PARTIAL'
+  | 'USURY_UPDATE_INVALID'
+  | 'USURY_TABLE_OVERLAP';
 
 // One error type with a stable `code` (what callers switch on) and the offending `field` (what a 400 names).
 export class FinanceError extends Error {

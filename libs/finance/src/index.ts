@@ -25,6 +25,18 @@ export {
 export { accruedInterest, type AccrualRequest, type AccruedInterest } from './accrual';
 export { annexITime, atMonths, solveTaeg, taegOfSchedule, type CashFlow, type ScheduleTaegRequest, type Taeg, type TaegCashFlows, type TimePoint } from './taeg';
 export { checkUsury, USURY_CAP_TABLES, usuryBandFor, usuryCapFor, type UsuryBand, type UsuryCap, type UsuryCapTable, type UsuryCheck } from './usury';
+export {
+  earlyRepaymentIndemnityCap,
+  fullEarlyRepayment,
+  INDEMNITY_FREE_THRESHOLD,
+  partialEarlyRepayment,
+  type EarlyRepaymentQuote,
+  type EarlyRepaymentRequest,
+  type IndemnityRequest,
+  type PartialEarlyRepayment,
+  type PartialEarlyRepaymentRequest,
+  type PartialRepaymentChoice,
+} from './early-repayment';
 export { extendTerm, paymentHoliday, reviseInstalment, type HolidayInterest, type LiveSchedule, type PaymentHoliday, type Rescheduled } from './rescheduling';
 export { allocatePayment, arrearsAt, daysPastDue, type Allocation, type Arrears, type DueLine, type PauseRange, type PaymentAllocation } from './arrears';
 export { consumptionUnitsTenths, resteAVivre, type Household, type RemainingBudget, type ResteAVivre, type ResteAVivreRequest } from './reste-a-vivre';

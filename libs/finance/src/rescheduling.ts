@@ -38,7 +38,7 @@ export interface PaymentHoliday extends Rescheduled {
   readonly capitalisedInterest: Cents;
 }
 
-interface Position {
+export interface Position {
   readonly outstanding: Cents;
   readonly firstNumber: number;
   readonly firstOffset: number;
@@ -46,7 +46,7 @@ interface Position {
   readonly currentInstalment: Cents;
 }
 
-function positionOf(live: LiveSchedule): Position {
+export function positionOf(live: LiveSchedule): Position {
   assertRate(live.annualRateBasisPoints, 'annualRateBasisPoints');
   assertIsoDate(live.anchorDueDate, 'anchorDueDate');
   const lines = live.remainingLines;
@@ -74,7 +74,7 @@ function positionOf(live: LiveSchedule): Position {
   };
 }
 
-function assertTotalTerm(lastNumber: number, field: string): void {
+export function assertTotalTerm(lastNumber: number, field: string): void {
   if (lastNumber > MAX_TERM_MONTHS) throw new FinanceError('TERM_TOO_LONG', field, `the loan would run to instalment ${lastNumber}, beyond ${MAX_TERM_MONTHS}`);
 }
 
