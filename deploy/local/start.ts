@@ -1,6 +1,7 @@
 import { startInfraProcess } from './infra-process';
 import { provisionDatabase } from './provision';
 import { portFor, SERVICES, spawnService, waitHealthy, type ServiceName, type ServiceProcess } from './services';
+import { logFormatFor, serviceLogFormatter } from './service-logs';
 
 // The usury caps the project ships stop at the last notice it knows (2026-Q1). So that a local platform can issue
 // offers today, `npm start` carries that notice forward to the end of 2026 — for development only: a real
@@ -25,6 +26,7 @@ function serviceEnv(name: ServiceName, log: (line: string) => void): Record<stri
  */
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
+  const logFormat = logFormatFor(process.stdout);
   const infra = await startInfraProcess(log);
   const running: ServiceProcess[] = [];
   let stopping = false;
@@ -46,11 +48,12 @@ async function main(): Promise<void> {
     for (const name of SERVICES) {
       const database = await provisionDatabase(infra.postgresAdminUrl, `tremplin_${name.replace(/-/g, '_')}`);
       const port = await portFor(name);
+      const formatLine = serviceLogFormatter(name, logFormat);
       const service = spawnService(
         name,
         port,
         { DATABASE_URL: database.appUrl, MIGRATION_DATABASE_URL: database.ownerUrl, KAFKA_BROKERS: infra.kafkaBrokers.join(','), ...serviceEnv(name, log) },
-        (line) => console.log(`[${name}] ${line}`),
+        (line) => console.log(formatLine(line)),
       );
       running.push(service);
       service.child.once('exit', (code) => {
