@@ -37,6 +37,15 @@ export {
   type PartialEarlyRepaymentRequest,
   type PartialRepaymentChoice,
 } from './early-repayment';
+export {
+  addUsuryCapTable,
+  assertUsuryCapTable,
+  formatUsuryCapTables,
+  parseUsuryCapTables,
+  parseUsuryCommand,
+  type UsuryAddCommand,
+  type UsuryTablesUpdate,
+} from './usury-update';
 export { extendTerm, paymentHoliday, reviseInstalment, type HolidayInterest, type LiveSchedule, type PaymentHoliday, type Rescheduled } from './rescheduling';
 export { allocatePayment, arrearsAt, daysPastDue, type Allocation, type Arrears, type DueLine, type PauseRange, type PaymentAllocation } from './arrears';
 export { consumptionUnitsTenths, resteAVivre, type Household, type RemainingBudget, type ResteAVivre, type ResteAVivreRequest } from './reste-a-vivre';
