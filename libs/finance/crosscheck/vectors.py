@@ -300,6 +300,32 @@ def check_issue_17_against_spec():
     assert (q["total"], q["notOwed"], indemnity_cap(q["outstanding"], D(0), date(2026, 8, 1), big[-1]["due"], q["notOwed"])) == (D("10117.29"), D("511.34"), D("100.98"))
     q = full_early(big, "4", d, sum(x["inst"] for x in big[:30]), date(2028, 8, 1))
     assert (q["days"], q["total"], indemnity_cap(q["outstanding"], D("9000"), date(2028, 8, 1), big[-1]["due"], q["notOwed"])) == ((0, 17, 366), D("2104.99"), D("10.50"))
+    # Rescheduling before a 7-day first period falls due: line 1 keeps its 7 days of interest (2.30 €).
+    seven_days = accrued(D("3000"), "4", date(2026, 2, 8), date(2026, 2, 15))
+    r = D(4) / 1200
+    def level(o, n, first_interest=None):
+        a = r2(o * r / (1 - (1 + r) ** -n))
+        out, rows = o, []
+        for k in range(n):
+            i = r2(out * 4 / D(1200))
+            p = out if k == n - 1 else a - i
+            rows.append((p + (first_interest if k == 0 and first_interest is not None else i), first_interest if k == 0 and first_interest is not None else i, p))
+            out -= p
+        return a, rows
+    a, rows = level(D("3000"), 48, seven_days)
+    assert (a, rows[0], rows[-1], sum(x[1] for x in rows)) == (D("67.74"), (D("60.04"), D("2.30"), D("57.74")), (D("67.61"), D("0.22"), D("67.39")), D("243.69")), (a, rows[0], rows[-1])
+    out, rows = D("3000"), []
+    while out > 0:
+        i = r2(out * 4 / D(1200))
+        p = min(D("80.00") - i, out)
+        interest = seven_days if not rows else i
+        rows.append((p + interest, interest, p))
+        out -= p
+    assert (len(rows), rows[0], rows[-1], sum(x[1] for x in rows)) == (41, (D("72.30"), D("2.30"), D("70.00")), (D("10.08"), D("0.03"), D("10.05")), D("202.38")), (len(rows), rows[0], rows[-1])
+    o = D("3000") + seven_days
+    o += r2(o * 4 / D(1200))
+    a, rows = level(o, 36)
+    assert (o, a, rows[0], rows[-1], sum(x[1] for x in rows)) == (D("3012.31"), D("88.94"), (D("88.94"), D("10.04"), D("78.90")), (D("88.77"), D("0.29"), D("88.48")), D("189.36"))
     print("issue 17 vectors: Python agrees with every figure the TypeScript specs assert")
 
 

@@ -145,7 +145,8 @@ export interface PartialEarlyRepaymentRequest {
   // The principal the borrower repays now; the interest accrued on it is added to what they pay.
   readonly principal: Cents;
   readonly choice: PartialRepaymentChoice;
-  // Required while line 1 is not yet due: its period starts at the disbursement, not a month earlier.
+  // Required (here or in the LiveSchedule) while line 1 is not yet due: its period starts at the
+  // disbursement, not a month earlier.
   readonly disbursementDate?: IsoDate;
   readonly earlyRepaidInPrevious12Months?: Cents;
 }
@@ -165,13 +166,6 @@ export interface PartialEarlyRepayment extends Rescheduled {
   readonly maxIndemnity: Cents;
 }
 
-// A level instalment repays principal + one month's interest on every line but the last, whatever line 1's
-// actual period (see amortise), so the regular instalment can be read off the first remaining line.
-function regularInstalmentOf(lines: readonly ScheduleLine[], rate: BasisPoints): Cents {
-  const first = lines[0];
-  return lines.length === 1 ? first.instalment : first.principal + monthlyInterest(first.principal + first.outstandingAfter, rate);
-}
-
 // Partial early repayment between two due dates, on `live.remainingLines` = the lines due after the
 // repayment date. The repaid principal stops bearing interest on the repayment date (its accrual is paid
 // now); the balance left keeps its period, so the next line still charges its whole period on it.
@@ -183,8 +177,9 @@ export function partialEarlyRepayment(live: LiveSchedule, request: PartialEarlyR
   let periodStart: IsoDate;
   let firstPeriodStart: IsoDate | undefined;
   if (first.number === 1) {
-    if (request.disbursementDate === undefined) throw new FinanceError('DATE_INVALID', 'disbursementDate', 'needed while the first instalment is not yet due');
-    periodStart = assertIsoDate(request.disbursementDate, 'disbursementDate');
+    const disbursementDate = request.disbursementDate ?? live.disbursementDate;
+    if (disbursementDate === undefined) throw new FinanceError('DATE_INVALID', 'disbursementDate', 'needed while the first instalment is not yet due');
+    periodStart = assertIsoDate(disbursementDate, 'disbursementDate');
     firstPeriodStart = periodStart;
   } else {
     periodStart = addMonths(live.anchorDueDate, position.firstOffset - 1, 'anchorDueDate');
@@ -206,7 +201,7 @@ export function partialEarlyRepayment(live: LiveSchedule, request: PartialEarlyR
     const dueDates = monthlyDueDates(live.anchorDueDate, position.firstOffset, position.count);
     lines = amortise({ outstanding, annualRateBasisPoints: rate, instalment, firstNumber: position.firstNumber, dueDates, firstPeriodStart });
   } else {
-    instalment = regularInstalmentOf(live.remainingLines, rate);
+    instalment = position.currentInstalment;
     const firstMonthInterest = monthlyInterest(outstanding, rate);
     if (instalment <= firstMonthInterest) {
       throw new FinanceError('INSTALMENT_DOES_NOT_COVER_INTEREST', 'remainingLines', `${instalment} does not exceed the monthly interest of ${firstMonthInterest}`);

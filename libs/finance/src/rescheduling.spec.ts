@@ -141,3 +141,36 @@ describe('refusals on the live schedule itself', () => {
     expect(() => paymentHoliday(live, { months: 1.5, interest: 'none' })).toThrow(expect.objectContaining({ code: 'COUNT_INVALID' }));
   });
 });
+
+// Python cross-check: check_issue_17_against_spec in libs/finance/crosscheck/vectors.py.
+describe('given 3,000 € at 4 % over 36 months disbursed 2026-02-08 with a 7-day first period, nothing due yet', () => {
+  const dated = annuitySchedule({ amount: 300_000, annualRateBasisPoints: 400, termMonths: 36, firstDueDate: '2026-02-15', disbursementDate: '2026-02-08' });
+  const fresh: LiveSchedule = { annualRateBasisPoints: 400, anchorDueDate: '2026-02-15', remainingLines: dated.lines, disbursementDate: '2026-02-08' };
+
+  it('when the term is extended to 48 months, then line 1 still charges its 7 days (2.30 €), not a month (10.00 €)', () => {
+    const result = extendTerm(fresh, { remainingInstalments: 48 });
+    expect(result.instalment).toBe(6774);
+    expect(result.lines[0]).toEqual({ number: 1, dueDate: '2026-02-15', instalment: 6004, interest: 230, principal: 5774, outstandingAfter: 294_226 });
+    expect(result.lines[47]).toMatchObject({ instalment: 6761, interest: 22, principal: 6739 });
+    expect(result.totalInterest).toBe(24_369);
+    expectRepays(result.lines, 300_000);
+  });
+
+  it('without the disbursement date, the same extension would charge line 1 a full month', () => {
+    expect(extendTerm({ ...fresh, disbursementDate: undefined }, { remainingInstalments: 48 }).lines[0].interest).toBe(1000);
+  });
+
+  it('when the instalment is revised to 80.00 €, then it is compared with the level 88.57 €, not line 1 (80.87 €), and line 1 charges 7 days', () => {
+    const result = reviseInstalment(fresh, { instalment: 8000 });
+    expect(result.remainingInstalments).toBe(41);
+    expect(result.lines[0]).toEqual({ number: 1, dueDate: '2026-02-15', instalment: 7230, interest: 230, principal: 7000, outstandingAfter: 293_000 });
+    expect(result.lines[40]).toMatchObject({ dueDate: '2029-06-15', instalment: 1008, interest: 3, principal: 1005 });
+    expect(result.totalInterest).toBe(20_238);
+  });
+
+  it('when two months are deferred with interest capitalised, then the first deferred period is the 7 days: 2.30 + 10.01 = 12.31 €', () => {
+    const result = paymentHoliday(fresh, { months: 2, interest: 'capitalised' });
+    expect(result).toMatchObject({ capitalisedInterest: 1231, outstanding: 301_231, instalment: 8894, totalInterest: 18_936, deferredDueDates: ['2026-02-15', '2026-03-15'] });
+    expect(result.lines[0]).toEqual({ number: 1, dueDate: '2026-04-15', instalment: 8894, interest: 1004, principal: 7890, outstandingAfter: 293_341 });
+  });
+});

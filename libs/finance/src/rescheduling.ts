@@ -1,4 +1,5 @@
-import { addMonths, assertIsoDate, monthsBetween, type IsoDate } from './dates';
+import { accruedInterest } from './accrual';
+import { addMonths, assertIsoDate, compareDates, monthsBetween, type IsoDate } from './dates';
 import { FinanceError } from './errors';
 import { assertCount, assertPositiveCents, assertRate, type BasisPoints, type Cents } from './money';
 import { amortise, annuityInstalment, MAX_TERM_MONTHS, monthlyDueDates, monthlyInterest, totalsOf, type ScheduleLine } from './schedule';
@@ -12,6 +13,9 @@ export interface LiveSchedule {
   readonly anchorDueDate: IsoDate;
   // The lines not yet due, oldest first, as produced by annuitySchedule or a previous rescheduling.
   readonly remainingLines: readonly ScheduleLine[];
+  // Needed only while line 1 is not yet due and its period is not a standard month (annuitySchedule with a
+  // disbursementDate): without it a rescheduled line 1 would charge a full month again.
+  readonly disbursementDate?: IsoDate;
 }
 
 export interface Rescheduled {
@@ -44,6 +48,8 @@ export interface Position {
   readonly firstOffset: number;
   readonly count: number;
   readonly currentInstalment: Cents;
+  // Where line 1's period starts when it is still to come and is not a standard month.
+  readonly firstPeriodStart?: IsoDate;
 }
 
 export function positionOf(live: LiveSchedule): Position {
@@ -65,12 +71,20 @@ export function positionOf(live: LiveSchedule): Position {
   });
   if (balance !== 0) throw new FinanceError('SCHEDULE_INCONSISTENT', 'remainingLines', 'the last line must leave nothing outstanding');
   const outstanding = assertPositiveCents(first.principal + first.outstandingAfter, 'remainingLines[0]');
+  let firstPeriodStart: IsoDate | undefined;
+  if (first.number === 1 && live.disbursementDate !== undefined) {
+    firstPeriodStart = assertIsoDate(live.disbursementDate, 'disbursementDate');
+    if (compareDates(firstPeriodStart, first.dueDate) >= 0) throw new FinanceError('DATE_RANGE_INVERTED', 'disbursementDate', 'the disbursement must precede the first due date');
+  }
   return {
     outstanding,
     firstNumber: first.number,
     firstOffset: monthsBetween(live.anchorDueDate, first.dueDate),
     count: lines.length,
-    currentInstalment: first.instalment,
+    // The level instalment, read as principal + a standard month's interest so that a line 1 charged for a
+    // shorter or longer first period is not mistaken for it (the same as line.instalment on any other line).
+    currentInstalment: lines.length === 1 ? first.instalment : first.principal + monthlyInterest(outstanding, live.annualRateBasisPoints),
+    ...(firstPeriodStart === undefined ? {} : { firstPeriodStart }),
   };
 }
 
@@ -94,7 +108,13 @@ export function paymentHoliday(live: LiveSchedule, request: { readonly months: n
     return { ...rescheduled(lines, position.currentInstalment, position.outstanding), deferredDueDates, capitalisedInterest: 0 };
   }
   let outstanding = position.outstanding;
-  for (let month = 0; month < months; month += 1) outstanding += monthlyInterest(outstanding, rate);
+  for (let month = 0; month < months; month += 1) {
+    // The first deferred period is line 1's own when it is still to come: from the disbursement, not a month.
+    outstanding +=
+      month === 0 && position.firstPeriodStart !== undefined
+        ? accruedInterest({ outstanding, annualRateBasisPoints: rate, from: position.firstPeriodStart, to: deferredDueDates[0] }).interest
+        : monthlyInterest(outstanding, rate);
+  }
   const instalment = annuityInstalment(outstanding, rate, position.count);
   const lines = amortise({ outstanding, annualRateBasisPoints: rate, instalment, firstNumber: position.firstNumber, dueDates });
   return { ...rescheduled(lines, instalment, outstanding), deferredDueDates, capitalisedInterest: outstanding - position.outstanding };
@@ -112,7 +132,8 @@ export function extendTerm(live: LiveSchedule, request: { readonly remainingInst
   const rate = live.annualRateBasisPoints;
   const instalment = annuityInstalment(position.outstanding, rate, count);
   const dueDates = monthlyDueDates(live.anchorDueDate, position.firstOffset, count);
-  return rescheduled(amortise({ outstanding: position.outstanding, annualRateBasisPoints: rate, instalment, firstNumber: position.firstNumber, dueDates }), instalment, position.outstanding);
+  const lines = amortise({ outstanding: position.outstanding, annualRateBasisPoints: rate, instalment, firstNumber: position.firstNumber, dueDates, firstPeriodStart: position.firstPeriodStart });
+  return rescheduled(lines, instalment, position.outstanding);
 }
 
 // A new, lower instalment: each month still pays the interest on the balance (rounded half-up) and the
@@ -135,10 +156,14 @@ export function reviseInstalment(live: LiveSchedule, request: { readonly instalm
   while (balance > 0) {
     const number = position.firstNumber + lines.length;
     assertTotalTerm(number, 'instalment');
-    const interest = monthlyInterest(balance, rate);
-    const principal = Math.min(instalment - interest, balance);
-    balance -= principal;
     const dueDate = addMonths(live.anchorDueDate, position.firstOffset + lines.length, 'anchorDueDate');
+    const monthInterest = monthlyInterest(balance, rate);
+    const interest =
+      lines.length === 0 && position.firstPeriodStart !== undefined
+        ? accruedInterest({ outstanding: balance, annualRateBasisPoints: rate, from: position.firstPeriodStart, to: dueDate }).interest
+        : monthInterest;
+    const principal = Math.min(instalment - monthInterest, balance);
+    balance -= principal;
     lines.push({ number, dueDate, instalment: principal + interest, interest, principal, outstandingAfter: balance });
   }
   return { ...rescheduled(lines, instalment, position.outstanding), remainingInstalments: lines.length };
