@@ -54,6 +54,13 @@ export function cacheRoots(): string[] {
   return [...new Set(roots.map((root) => path.resolve(root)))];
 }
 
+/** The temp folder, or the first usual one that the postgres user can reach when TMPDIR is a private folder. */
+export function searchableTempDir(): string {
+  const found = [os.tmpdir(), '/tmp', '/var/tmp'].find((dir) => fs.existsSync(dir) && worldSearchable(dir));
+  if (!found) throw new Error(`no temp folder that the postgres user can reach (TMPDIR is ${os.tmpdir()})`);
+  return found;
+}
+
 /** True when every existing folder from / down to `dir` lets any user search it (o+x). */
 export function worldSearchable(dir: string): boolean {
   let current = path.resolve(dir);

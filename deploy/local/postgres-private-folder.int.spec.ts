@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { promisify } from 'node:util';
 import { installedPackageDir } from './postgres-binaries';
-import { postgresAccount, startPostgres, type PostgresNode } from './postgres';
+import { postgresAccount } from './postgres';
 
 // A checkout in a private folder (root's home is 0700 on most Linux systems): the installed binaries package is
 // copied under a 0700 folder, and the project's own start-up code must still run PostgreSQL from it.
@@ -14,7 +14,6 @@ describe('PostgreSQL from a checkout in a private (0700) folder', () => {
   let privateDir: string;
   let packageDir: string;
   let cache: string;
-  let node: PostgresNode | undefined;
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tremplin-private-spec-'));
@@ -26,8 +25,7 @@ describe('PostgreSQL from a checkout in a private (0700) folder', () => {
     cache = path.join(work, 'cache');
   });
 
-  afterAll(async () => {
-    await node?.stop();
+  afterAll(() => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -43,22 +41,42 @@ describe('PostgreSQL from a checkout in a private (0700) folder', () => {
   });
 
   it('starts, answers a query as the server superuser, and runs from binaries outside the private folder', async () => {
-    const t0 = Date.now();
-    node = await startPostgres({ durable: false, binaries: { packageDir, cacheRoots: [cache] } });
-    const startedIn = Date.now() - t0;
-    const client = new Client({ connectionString: node.adminUrl });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ user: string; pid: number; one: number }>('SELECT current_user AS user, pg_backend_pid() AS pid, 1 AS one');
-      expect(rows).toEqual([{ user: 'postgres', pid: expect.any(Number), one: 1 }]);
-      const executable = fs.readlinkSync(`/proc/${rows[0].pid}/exe`);
-      expect(executable).toBe(node.binaries.postgres);
-      if (asRoot) expect(executable.startsWith(fs.realpathSync(cache) + path.sep)).toBe(true);
-      else expect(executable.startsWith(privateDir + path.sep)).toBe(true);
-    } finally {
-      await client.end();
+    // In a child process, so that TMPDIR can be private too (Jest gives a test file its own copy of the
+    // environment): some users point it into their home, and the server's data folder must not go there.
+    const tmp = path.join(privateDir, 'tmp');
+    fs.mkdirSync(tmp);
+    const script = `
+      const { Client } = require('pg');
+      const { startPostgres } = require('./deploy/local/postgres');
+      (async () => {
+        const t0 = Date.now();
+        const node = await startPostgres({ durable: false, binaries: { packageDir: ${JSON.stringify(packageDir)}, cacheRoots: [${JSON.stringify(cache)}] } });
+        const startedIn = Date.now() - t0;
+        const client = new Client({ connectionString: node.adminUrl });
+        await client.connect();
+        const { rows } = await client.query('SELECT current_user AS user, pg_backend_pid() AS pid, 1 AS one');
+        const executable = require('node:fs').readlinkSync('/proc/' + rows[0].pid + '/exe');
+        await client.end();
+        await node.stop();
+        process.stdout.write(JSON.stringify({ rows, executable, binaries: node.binaries.postgres, dataDir: node.dataDir, startedIn }));
+      })().catch((error) => { console.error(error); process.exit(1); });`;
+    const repo = path.join(__dirname, '..', '..');
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', '-e', script], {
+      cwd: repo,
+      env: { ...process.env, TMPDIR: tmp, SWC_NODE_PROJECT: path.join(repo, 'tsconfig.json') },
+    });
+    const run = JSON.parse(stdout) as { rows: unknown[]; executable: string; binaries: string; dataDir: string; startedIn: number };
+
+    expect(run.rows).toEqual([{ user: 'postgres', pid: expect.any(Number), one: 1 }]);
+    expect(run.executable).toBe(run.binaries);
+    if (asRoot) {
+      expect(run.executable.startsWith(fs.realpathSync(cache) + path.sep)).toBe(true);
+      expect(run.dataDir.startsWith(privateDir)).toBe(false);
+    } else {
+      expect(run.executable.startsWith(privateDir + path.sep)).toBe(true);
     }
+    expect(fs.existsSync(run.dataDir)).toBe(false);
     expect((fs.statSync(privateDir).mode & 0o777).toString(8)).toBe('700');
-    expect(startedIn).toBeLessThan(30_000);
+    expect(run.startedIn).toBeLessThan(30_000);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './ports';
-import { postgresBinaries, type PostgresBinaries, type PostgresBinariesOptions } from './postgres-binaries';
+import { postgresBinaries, searchableTempDir, type PostgresBinaries, type PostgresBinariesOptions } from './postgres-binaries';
 import { removeOrphanedTempDirs, withParentDeathSignal, writeOwnerFile } from './processes';
 
 export interface PostgresNode {
@@ -51,10 +51,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const binaries = postgresBinaries(options.binaries);
   // initdb and postgres refuse to run as root: root runs them as a `postgres` system user.
   const account = process.getuid?.() === 0 ? postgresAccount() : undefined;
-  removeOrphanedTempDirs('tremplin-pg-');
-  const dataDir = await mkdtemp(join(tmpdir(), 'tremplin-pg-'));
+  const tempDir = account ? searchableTempDir() : tmpdir();
+  removeOrphanedTempDirs('tremplin-pg-', tempDir);
+  const dataDir = await mkdtemp(join(tempDir, 'tremplin-pg-'));
   writeOwnerFile(dataDir);
-  // The server writes its socket here, and must be able to reach it from the temp folder.
+  // The server writes its socket here.
   await chmod(dataDir, 0o755);
   if (account) await chown(dataDir, account.uid, account.gid);
   const clusterDir = join(dataDir, 'data');

@@ -38,8 +38,7 @@ export function writeOwnerFile(dir: string): void {
 }
 
 /** Temp folders of earlier runs whose Node process died without stop() (killed, crashed). */
-export function removeOrphanedTempDirs(prefix: string): void {
-  const tmp = os.tmpdir();
+export function removeOrphanedTempDirs(prefix: string, tmp = os.tmpdir()): void {
   for (const name of fs.readdirSync(tmp)) {
     if (!name.startsWith(prefix)) continue;
     const dir = path.join(tmp, name);
