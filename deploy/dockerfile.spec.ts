@@ -87,7 +87,7 @@ describe('image rules', () => {
   });
 
   it('copies every service, its migrations and the migration entry point, and keeps keys and tests out', () => {
-    const copied = finalStage.filter((i): i is Copy => i.getKeyword() === 'COPY' && !i.getFromFlag()).flatMap((i) => args(i).slice(0, -1));
+    const copied = finalStage.filter((i): i is Copy => i.getKeyword() === 'COPY' && !(i as Copy).getFromFlag()).flatMap((i) => args(i).slice(0, -1));
     for (const path of copied) expect(existsSync(join(repo, path))).toBe(true);
     for (const service of SERVICES) {
       for (const needed of [`services/${service}/src/main.ts`, `services/${service}/migrations`]) expect(copied.some((c) => needed === c || needed.startsWith(`${c}/`))).toBe(true);
