@@ -42,6 +42,13 @@ describe('accrued interest between two dates', () => {
     });
   });
 
+  it('counts 31 January to 28 February as 28 days, not a month: one month back from 28 February is 28 January', () => {
+    expect(accruedInterest({ outstanding: 300_000, annualRateBasisPoints: 400, from: '2026-01-31', to: '2026-02-28' })).toEqual({
+      interest: 921, // 3000 × 0.04 × 28 / 365 = 9.2055 → 9.21, against 10.00 for a month
+      time: { months: 0, days: 28, daysInYear: 365 },
+    });
+  });
+
   it('refuses an end before the start, and float amounts', () => {
     expect(() => accruedInterest({ outstanding: 100, annualRateBasisPoints: 400, from: '2026-02-15', to: '2026-02-14' })).toThrow(expect.objectContaining({ code: 'DATE_RANGE_INVERTED' }));
     expect(() => accruedInterest({ outstanding: 100.5, annualRateBasisPoints: 400, from: '2026-02-15', to: '2026-02-16' })).toThrow(
