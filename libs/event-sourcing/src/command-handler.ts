@@ -49,7 +49,13 @@ export interface CommandResult<State, Event = unknown> {
   readonly duplicate: boolean;
 }
 
-export type CommandHandler<Command, State, Event = unknown> = (stream: StreamRef, command: Command, context: CommandContext) => Promise<CommandResult<State, Event>>;
+/**
+ * A command that needs facts beyond its own stream (the product version in force for an offer) is completed
+ * from the state it is decided on, by the caller, inside the same transaction as the load and the append.
+ */
+export type CommandResolver<Command, State> = (state: State) => Command | Promise<Command>;
+
+export type CommandHandler<Command, State, Event = unknown> = (stream: StreamRef, command: Command | CommandResolver<Command, State>, context: CommandContext) => Promise<CommandResult<State, Event>>;
 
 const defaultCodec: EventCodec<DomainEvent> = {
   encode: (event) => ({ type: event.type, data: event.data }),
@@ -80,7 +86,8 @@ export function createCommandHandler<Command, Event, State>(config: CommandHandl
       const earlier = tail.filter((event) => event.metadata.commandId === context.commandId);
       if (earlier.length) return { streamVersion: earlier[earlier.length - 1].streamVersion, events: earlier, before: state, state, decided: [], duplicate: true };
 
-      const decided = config.decider.decide(command, state);
+      const resolved = typeof command === 'function' ? await (command as CommandResolver<Command, State>)(state) : command;
+      const decided = config.decider.decide(resolved, state);
       if (decided.length === 0) return { streamVersion: version, events: [], before: state, state, decided, duplicate: false };
       const newEvents = decided.map((event, index) => {
         const { type, data } = codec.encode(event);

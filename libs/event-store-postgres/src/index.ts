@@ -2,3 +2,4 @@ export * from './postgres-event-store';
 export * from './subscriber';
 export * from './snapshot-store';
 export * from './audit-reads';
+export * from './rebuild';

@@ -53,6 +53,32 @@ async function queryArrays<Row extends unknown[]>(db: Queryable, text: string, v
   return result.rows;
 }
 
+/** A stream's reads, appends and lock, all on one transaction's connection. */
+export interface TransactionalStreamStore extends Pick<EventStore, 'append' | 'readStream'> {
+  /** Waits for the stream's append lock until the transaction ends: concurrent commands on it queue, not conflict. */
+  lock(stream: StreamRef): Promise<void>;
+}
+
+export async function readStreamOn(db: Queryable, stream: StreamRef, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  const asOf = options.asOf === undefined ? null : new Date(options.asOf).toISOString();
+  const rows = await queryArrays<EventRow>(
+    db,
+    `SELECT ${EVENT_COLUMNS} FROM es.events
+      WHERE tenant_id = $1 AND stream_id = $2 AND stream_version BETWEEN $3 AND $4
+        AND ($5::timestamptz IS NULL OR recorded_at <= $5::timestamptz)
+      ORDER BY stream_version`,
+    [stream.tenantId, stream.streamId, options.fromVersion ?? 1, options.toVersion ?? 2_147_483_647, asOf],
+    'es.read_stream',
+  );
+  return rows.map(toRecordedEvent);
+}
+
+// The same lock es.append takes (migrations/0002): taken first, it makes the read-decide-append of a command
+// atomic for its stream; es.append then takes it again re-entrantly.
+async function lockStream(tx: Queryable, stream: StreamRef): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || E'\\x1f' || $2::text, 7))`, [stream.tenantId, stream.streamId]);
+}
+
 /** Reads the global log on any connection: only what no still-running transaction could precede. */
 export async function readAllOn(db: Queryable, after: LogPosition, limit: number, tenantId?: string): Promise<RecordedEvent[]> {
   const values: unknown[] = [after.transactionId.toString(), after.globalPosition.toString(), limit];
@@ -91,17 +117,20 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(stream: StreamRef, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const asOf = options.asOf === undefined ? null : new Date(options.asOf).toISOString();
-    const rows = await queryArrays<EventRow>(
-      this.pool,
-      `SELECT ${EVENT_COLUMNS} FROM es.events
-        WHERE tenant_id = $1 AND stream_id = $2 AND stream_version BETWEEN $3 AND $4
-          AND ($5::timestamptz IS NULL OR recorded_at <= $5::timestamptz)
-        ORDER BY stream_version`,
-      [stream.tenantId, stream.streamId, options.fromVersion ?? 1, options.toVersion ?? 2_147_483_647, asOf],
-      'es.read_stream',
-    );
-    return rows.map(toRecordedEvent);
+    return readStreamOn(this.pool, stream, options);
+  }
+
+  /**
+   * The store as seen from inside the caller's transaction: reads see its own uncommitted appends (a second
+   * command on the same stream in one inbox chunk decides on fresh state), and no second connection is taken
+   * from the pool while the transaction holds one (ten such waits on a pool of ten would never end).
+   */
+  inTransaction(tx: PoolClient): TransactionalStreamStore {
+    return {
+      readStream: (stream, options = {}) => readStreamOn(tx, stream, options),
+      append: (stream, events, expected) => this.append(stream, events, expected, { tx }),
+      lock: (stream) => lockStream(tx, stream),
+    };
   }
 
   async readAll(after: LogPosition, limit: number, options: { tenantId?: string } = {}): Promise<RecordedEvent[]> {

@@ -3,11 +3,57 @@ import { currentContext } from '@tremplin/tenancy';
 
 export type { Pool, PoolClient } from 'pg';
 
+/** How long a caller waits for a pooled connection before it is told the database is busy (never forever). */
+export const DEFAULT_CONNECTION_WAIT_MS = 5_000;
+
 export function createPool(connectionString: string, options: Partial<PoolConfig> = {}): Pool {
-  const pool = new Pool({ connectionString, max: 10, idleTimeoutMillis: 30_000, ...options });
+  const pool = new Pool({ connectionString, max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: DEFAULT_CONNECTION_WAIT_MS, ...options });
   // An idle client's socket error must not crash the process; the pool drops that client.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** Every pooled connection stayed busy past the wait: the caller should answer 503 and let the client retry. */
+export class PoolBusyError extends Error {
+  readonly code = 'DATABASE_BUSY';
+  constructor(cause: Error) {
+    super(`no database connection became free in time (${cause.message})`);
+    this.name = 'PoolBusyError';
+  }
+}
+
+/** pg-pool rejects a wait that outlives connectionTimeoutMillis with this message (it has no error code). */
+export function isPoolWaitTimeout(error: unknown): boolean {
+  return error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message);
+}
+
+/** pool.connect(), with a saturated pool reported as PoolBusyError instead of pg-pool's bare message. */
+export async function connect(pool: Pool): Promise<PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (error) {
+    throw isPoolWaitTimeout(error) ? new PoolBusyError(error as Error) : error;
+  }
+}
+
+/**
+ * Tells whether a pool has stopped handing out connections: callers have been waiting and none was checked out
+ * for `stalledAfterMs`. A service in that state cannot recover by itself, so its liveness must fail.
+ */
+export function watchPool(pool: Pool, stalledAfterMs = 30_000, now: () => number = Date.now): { stalledForMs(): number } {
+  let lastProgress = now();
+  pool.on('acquire', () => (lastProgress = now()));
+  pool.on('release', () => (lastProgress = now()));
+  return {
+    stalledForMs() {
+      if (pool.waitingCount === 0) {
+        lastProgress = now();
+        return 0;
+      }
+      const stalled = now() - lastProgress;
+      return stalled >= stalledAfterMs ? stalled : 0;
+    },
+  };
 }
 
 export interface TransactionOptions {
@@ -25,7 +71,7 @@ export async function withTransaction<T>(
   fn: (client: PoolClient) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  const client = await pool.connect();
+  const client = await connect(pool);
   // While checked out a client has no error listener from the pool: a connection the server ends between two
   // statements (restart, shutdown, idle timeout) would be an unhandled 'error' event and crash the process.
   let lost: Error | undefined;

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { runMigrations, type MigrationSource } from '@tremplin/pg';
@@ -32,18 +35,46 @@ export async function startService<S extends typeof baseConfigSchema>(
 ): Promise<RunningService> {
   const config = loadConfig(definition.name, definition.configSchema, env) as z.infer<S> & BaseConfig;
   if (config.MIGRATION_DATABASE_URL) await runMigrations(config.MIGRATION_DATABASE_URL, definition.migrations);
-  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  harden(app, config);
   app.useGlobalFilters(new ApiExceptionFilter());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(`Tremplin ${definition.name}`).setDescription(definition.description).setVersion('1').addBearerAuth().build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  if (config.OPENAPI_DOCS === 'on') {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle(`Tremplin ${definition.name}`).setDescription(definition.description).setVersion('1').addBearerAuth().build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  }
   await app.listen(config.PORT, config.HOST);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   app.get(Logger).log({ url }, `${definition.name} listening on ${url}`);
   return { url, close: () => app.close() };
+}
+
+/**
+ * What every service's HTTP answers carry (docs/security.md): no X-Powered-By, helmet's headers (nosniff, frame
+ * denial, a same-origin CSP), `Cache-Control: no-store` (answers carry case data), CORS only for the configured
+ * origins, and JSON bodies up to HTTP_BODY_LIMIT (a larger one is a 413, an unreadable one a 400, both in the
+ * platform's error body without echoing it).
+ */
+function harden(app: NestExpressApplication, config: BaseConfig): void {
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      // Swagger UI at /docs needs its own inline styles; nothing else is served as HTML by the APIs.
+      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }),
+  );
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  if (config.CORS_ORIGINS.length) {
+    app.enableCors({ origin: config.CORS_ORIGINS, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id'], exposedHeaders: ['X-Correlation-Id', 'Idempotent-Replayed'], maxAge: 600 });
+  }
+  app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
 }
 
 const SHUTDOWN_GRACE_MS = 20_000;

@@ -17,6 +17,8 @@ const postgresUrl = z
   .string({ error: 'is required (postgres://user:password@host:port/database)' })
   .refine((value) => /^postgres(ql)?:\/\/.+/.test(value), 'must be a postgres:// URL');
 
+const onOff = (fallback: 'on' | 'off') => z.enum(['on', 'off']).default(fallback);
+
 /** What every service reads from its environment; a service extends it with its own variables. */
 export const baseConfigSchema = z.object({
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
@@ -26,6 +28,27 @@ export const baseConfigSchema = z.object({
   KAFKA_BROKERS: brokers,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // Authentication, read by every service the same way; validated in full by @tremplin/auth at start-up.
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  AUTH_JWKS_URL: z.string().optional(),
+  AUTH_DEV_KEYS_DIR: z.string().optional(),
+  AUTH_CLOCK_TOLERANCE_SECONDS: z.string().optional(),
+  // HTTP: the largest JSON body accepted (413 beyond), origins allowed by CORS (none: same-origin only), and
+  // whether /docs and /metrics are served (on by default for the internal network; see docs/security.md).
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb or 1mb').default('100kb'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), 'a comma-separated list of origins such as https://dashboard.example.org'),
+  OPENAPI_DOCS: onOff('on'),
+  METRICS_ENDPOINT: onOff('on'),
+  // Lets tests and benchmarks share one broker: every topic and the consumer group get this prefix.
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9-]*\.?$/, 'lower-case letters, digits, dashes, optionally ending with a dot').default(''),
+  PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
+  // A pool whose callers have waited this long with no connection handed out cannot recover: liveness fails.
+  POOL_STALL_LIVENESS_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

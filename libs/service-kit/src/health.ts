@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Pool } from 'pg';
+import { POOL_WATCH } from './tokens';
 
 export const PG_POOL = Symbol('PG_POOL');
 export const KAFKA_BROKERS = Symbol('KAFKA_BROKERS');
@@ -66,11 +67,20 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly kafka: KafkaProbe,
+    @Inject(POOL_WATCH) private readonly poolWatch: { stalledForMs(): number },
   ) {}
 
-  /** Liveness: the process answers. Never depends on Postgres or Kafka, so an outage does not restart it. */
+  /**
+   * Liveness: the process answers and its pool still hands out connections. It never asks Postgres or Kafka, so
+   * an outage does not restart it; but a pool whose callers have waited a long time with no connection handed out
+   * cannot recover by itself, and a restart is the cure.
+   */
   @Get('live')
   live(): { status: 'ok' } {
+    const stalled = this.poolWatch.stalledForMs();
+    if (stalled > 0) {
+      throw new HttpException({ statusCode: 503, code: 'NOT_LIVE', message: `the database pool has handed out no connection for ${stalled} ms while callers wait`, liveness: false }, 503);
+    }
     return { status: 'ok' };
   }
 
@@ -79,7 +89,7 @@ export class HealthController {
   @HealthCheck()
   async ready() {
     try {
-      const result = await this.health.check([() => this.postgres(), () => this.broker()]);
+      const result = await this.health.check([() => this.postgres(), () => this.broker(), () => this.poolFlow()]);
       this.noteReadiness(true);
       return { liveness: true, readiness: true, ...result };
     } catch (error) {
@@ -105,6 +115,12 @@ export class HealthController {
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
     }
+  }
+
+  private async poolFlow(): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check('pool');
+    const stalled = this.poolWatch.stalledForMs();
+    return stalled > 0 ? indicator.down({ message: `no connection handed out for ${stalled} ms while callers wait` }) : indicator.up({ waiting: this.pool.waitingCount });
   }
 
   private async broker(): Promise<HealthIndicatorResult> {

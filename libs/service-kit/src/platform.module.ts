@@ -5,13 +5,24 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import { createPool } from '@tremplin/pg';
+import { AUDIT_ACCESS_RECORDER, authConfigFromEnv, createTokenVerifier, postgresAuditAccessRecorder, TOKEN_VERIFIER } from '@tremplin/auth';
+import { createCommandExecutor } from '@tremplin/commands';
+import { contractRegistry, withTopicPrefix, type ContractRegistry } from '@tremplin/contracts';
+import { PostgresEventStore } from '@tremplin/event-store-postgres';
+import { createKafkaTransport } from '@tremplin/messaging';
+import { createPool, watchPool } from '@tremplin/pg';
+import { CLOCK, systemClock, type Clock } from './clock';
 import type { BaseConfig } from './config';
 import { HealthController, KAFKA_BROKERS, KafkaProbe, PG_POOL } from './health';
 import { createMetricsRegistry, HttpMetrics, HttpMetricsMiddleware, METRICS_REGISTRY, metricsController } from './metrics';
+import { COMMAND_EXECUTOR, CONTRACTS, EVENT_STORE, KAFKA_TRANSPORT, POOL_WATCH, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
-export const SERVICE_NAME = Symbol('SERVICE_NAME');
-export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+export { SERVICE_CONFIG, SERVICE_NAME } from './tokens';
+
+export interface PlatformOptions {
+  /** The service's clock; only tests and the local demo pass another one. */
+  readonly clock?: Clock;
+}
 
 const CORRELATION_HEADER = 'x-correlation-id';
 
@@ -32,12 +43,16 @@ class PlatformLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** What every service gets: JSON logs with correlation ids, /health, /metrics, a Postgres pool, Kafka probe. */
+/**
+ * What every service gets: JSON logs with correlation ids, /health, /metrics, a Postgres pool, a Kafka probe and
+ * transport, token verification, the event store, the command executor, the contracts registry and the clock.
+ */
 @Global()
 @Module({})
 export class PlatformModule implements NestModule {
-  static forRoot(service: string, config: BaseConfig): DynamicModule {
+  static forRoot(service: string, config: BaseConfig, options: PlatformOptions = {}): DynamicModule {
     const registry = createMetricsRegistry(service);
+    const contracts: ContractRegistry = config.KAFKA_TOPIC_PREFIX ? withTopicPrefix(contractRegistry, config.KAFKA_TOPIC_PREFIX) : contractRegistry;
     return {
       module: PlatformModule,
       imports: [
@@ -57,19 +72,44 @@ export class PlatformModule implements NestModule {
           },
         }),
       ],
-      controllers: [HealthController, metricsController(registry)],
+      controllers: [HealthController, ...(config.METRICS_ENDPOINT === 'on' ? [metricsController(registry)] : [])],
       providers: [
         { provide: SERVICE_NAME, useValue: service },
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: HttpMetrics, useFactory: (r: Registry) => new HttpMetrics(r), inject: [METRICS_REGISTRY] },
         { provide: PG_POOL, useFactory: () => createPool(config.DATABASE_URL, { application_name: service }) },
+        { provide: POOL_WATCH, useFactory: (pool: Pool) => watchPool(pool, config.POOL_STALL_LIVENESS_MS), inject: [PG_POOL] },
         { provide: KAFKA_BROKERS, useValue: config.KAFKA_BROKERS },
         { provide: KafkaProbe, useFactory: () => new KafkaProbe(config.KAFKA_BROKERS, service) },
+        { provide: KAFKA_TRANSPORT, useFactory: () => createKafkaTransport({ brokers: config.KAFKA_BROKERS, clientId: service }) },
+        { provide: CONTRACTS, useValue: contracts },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: EVENT_STORE, useFactory: (pool: Pool) => new PostgresEventStore(pool), inject: [PG_POOL] },
+        { provide: COMMAND_EXECUTOR, useFactory: (pool: Pool, store: PostgresEventStore) => createCommandExecutor({ pool, store, registry: contracts }), inject: [PG_POOL, EVENT_STORE] },
+        // Guards are applied per controller (not as APP_GUARD) so the platform's /health and /metrics stay open.
+        { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(authConfigFromEnv(config as unknown as Record<string, string | undefined>)) },
+        { provide: AUDIT_ACCESS_RECORDER, useFactory: (pool: Pool) => postgresAuditAccessRecorder(pool), inject: [PG_POOL] },
         PlatformLifecycle,
         HttpMetricsMiddleware,
       ],
-      exports: [SERVICE_NAME, SERVICE_CONFIG, METRICS_REGISTRY, PG_POOL, KAFKA_BROKERS, KafkaProbe, HttpMetrics],
+      exports: [
+        SERVICE_NAME,
+        SERVICE_CONFIG,
+        METRICS_REGISTRY,
+        PG_POOL,
+        POOL_WATCH,
+        KAFKA_BROKERS,
+        KafkaProbe,
+        KAFKA_TRANSPORT,
+        CONTRACTS,
+        CLOCK,
+        EVENT_STORE,
+        COMMAND_EXECUTOR,
+        TOKEN_VERIFIER,
+        AUDIT_ACCESS_RECORDER,
+        HttpMetrics,
+      ],
     };
   }
 

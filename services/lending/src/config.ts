@@ -25,14 +25,6 @@ export const configSchema = baseConfigSchema.extend({
         return z.NEVER;
       }
     }),
-  // Lets tests and benchmarks share one broker: every topic and the consumer group get this prefix.
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9-]*\.?$/, 'lower-case letters, digits, dashes, optionally ending with a dot').default(''),
-  AUTH_ISSUER: z.string().optional(),
-  AUTH_AUDIENCE: z.string().optional(),
-  AUTH_JWKS_URL: z.string().optional(),
-  AUTH_DEV_KEYS_DIR: z.string().optional(),
-  AUTH_CLOCK_TOLERANCE_SECONDS: z.string().optional(),
-  PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
 });
 
 export type LendingConfig = z.infer<typeof configSchema>;

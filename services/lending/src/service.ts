@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { authMigrations } from '@tremplin/auth';
+import { commandsMigrations } from '@tremplin/commands';
 import { eventStoreMigrations } from '@tremplin/event-store-postgres';
 import { messagingMigrations } from '@tremplin/messaging';
 import type { ServiceDefinition } from '@tremplin/service-kit';
@@ -13,8 +14,8 @@ export function lendingService(options: LendingModuleOptions = {}): ServiceDefin
     name: 'lending',
     description: 'Loans: bank decision, offer, signature, disbursement, schedule, payments, incidents and rescheduling.',
     configSchema,
-    // Order matters: the tenancy RLS helper is used by the auth and lending migrations.
-    migrations: [tenancyMigrations, authMigrations, eventStoreMigrations, messagingMigrations, { name: 'lending', directory: join(__dirname, '..', 'migrations') }],
+    // Order matters: the tenancy RLS helper is used by the others; lending's 0003 moves its keys to the commands lib's table.
+    migrations: [tenancyMigrations, authMigrations, eventStoreMigrations, messagingMigrations, commandsMigrations, { name: 'lending', directory: join(__dirname, '..', 'migrations') }],
     module: (config) => AppModule.register(config, options),
   };
 }

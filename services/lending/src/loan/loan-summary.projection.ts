@@ -1,8 +1,7 @@
-import { LOG_START, logPositionOf, type LogPosition, type RecordedEvent } from '@tremplin/event-sourcing';
-import { readAllOn } from '@tremplin/event-store-postgres';
-import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
-import { evolveLoan, initialLoanState } from './loan.decider';
-import type { LoanEvent } from './loan.events';
+import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
+import type { Projection } from '@tremplin/event-store-postgres';
+import type { PoolClient } from '@tremplin/pg';
+import { evolveLoan, initialLoanState, loanAggregate } from './loan.decider';
 import { hasServicing, isFullyPaid, outstandingPrincipalOf, type LoanState } from './loan.state';
 
 export const LOAN_SUMMARY_SUBSCRIPTION = 'lending.loan-summary';
@@ -27,12 +26,10 @@ export interface LoanSummaryRow {
   readonly state: LoanState;
 }
 
-const isLoanEvent = (event: RecordedEvent) => event.streamId.startsWith('loan-');
-
 /** evolve(row, event): the loan's decider state folded on, and the columns derived from it. Pure. */
 export function evolveSummary(row: LoanSummaryRow | undefined, event: RecordedEvent): LoanSummaryRow | undefined {
   if (row && event.streamVersion <= row.streamVersion) return row;
-  const state = evolveLoan(row?.state ?? initialLoanState(), event as unknown as LoanEvent);
+  const state = evolveLoan(row?.state ?? initialLoanState(), decodeEvent(loanAggregate, event));
   if (state.status === 'none') return row;
   const application = state.application;
   const amountCents = 'offer' in state ? state.offer.amountCents : 'terms' in state && state.terms ? state.terms.amountCents : application.requestedAmountCents;
@@ -82,15 +79,9 @@ async function upsert(tx: PoolClient, rows: readonly LoanSummaryRow[]): Promise<
   );
 }
 
-// Row-level security applies to the projection too: it acts for one tenant at a time.
-async function actAs(tx: PoolClient, tenantId: string): Promise<void> {
-  await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
-}
-
 function byTenant(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
   const groups = new Map<string, RecordedEvent[]>();
   for (const event of events) {
-    if (!isLoanEvent(event)) continue;
     const group = groups.get(event.tenantId) ?? [];
     group.push(event);
     groups.set(event.tenantId, group);
@@ -98,10 +89,11 @@ function byTenant(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]
   return groups;
 }
 
-/** The subscriber's handler: runs in the transaction that moves its checkpoint. */
-export async function projectLoanSummaries(events: readonly RecordedEvent[], tx: PoolClient): Promise<void> {
+/** The subscriber's batch: runs in the transaction that moves its checkpoint. */
+async function project(events: readonly RecordedEvent[], tx: PoolClient): Promise<void> {
   for (const [tenantId, tenantEvents] of byTenant(events)) {
-    await actAs(tx, tenantId);
+    // Row-level security applies to the projection too: it acts for one tenant at a time.
+    await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
     const loanIds = [...new Set(tenantEvents.map((event) => event.streamId.slice('loan-'.length)))];
     const { rows } = await tx.query<{ row: LoanSummaryRow }>(
       `SELECT jsonb_build_object('tenantId', tenant_id, 'loanId', loan_id, 'streamVersion', stream_version, 'state', state) AS row
@@ -120,74 +112,26 @@ export async function projectLoanSummaries(events: readonly RecordedEvent[], tx:
   await tx.query(`SELECT set_config('app.tenant_id', '', true)`);
 }
 
-export interface RebuildProgress {
-  readonly phase: 'replaying' | 'swapping' | 'done';
-  readonly events: number;
-  readonly totalEvents: number;
-  readonly loans: number;
-}
-
-export interface RebuildResult {
-  readonly events: number;
-  readonly loans: number;
-  readonly tenants: number;
-  readonly position: LogPosition;
-  readonly millis: number;
-}
-
-/**
- * Rebuilds loan_summary from zero. The log is folded in memory outside any transaction (a long transaction
- * would hold back every subscriber's snapshot horizon); then one short transaction locks the live subscriber's
- * checkpoint, folds what was appended meanwhile, replaces every tenant's rows and moves the checkpoint. The
- * live subscriber's next compare-and-swap fails, so it resumes from the rebuilt position.
- */
-export async function rebuildLoanSummaries(pool: Pool, options: { onProgress?: (progress: RebuildProgress) => void; pageSize?: number } = {}): Promise<RebuildResult> {
-  const started = Date.now();
-  const pageSize = options.pageSize ?? 2_000;
-  const report = options.onProgress ?? (() => undefined);
-  const totalEvents = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM es.events WHERE stream_id LIKE 'loan-%'`)).rows[0].n);
-  const rows = new Map<string, LoanSummaryRow>();
-  let position: LogPosition = LOG_START;
-  let events = 0;
-  const fold = (page: readonly RecordedEvent[]) => {
-    for (const event of page) {
-      if (!isLoanEvent(event)) continue;
-      const key = `${event.tenantId}\u001f${event.streamId}`;
-      const next = evolveSummary(rows.get(key), event);
-      if (next) rows.set(key, next);
-      events += 1;
-    }
-    if (page.length) position = logPositionOf(page[page.length - 1]);
-  };
-  for (;;) {
-    const page = await readAllOn(pool, position, pageSize);
-    fold(page);
-    report({ phase: 'replaying', events, totalEvents, loans: rows.size });
-    if (page.length < pageSize) break;
-  }
-  report({ phase: 'swapping', events, totalEvents, loans: rows.size });
-  const tenants = await withTransaction(pool, async (tx) => {
-    await tx.query(`INSERT INTO es.subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [LOAN_SUMMARY_SUBSCRIPTION]);
-    await tx.query(`SELECT 1 FROM es.subscriptions WHERE name = $1 FOR UPDATE`, [LOAN_SUMMARY_SUBSCRIPTION]);
-    for (;;) {
-      const page = await readAllOn(tx, position, pageSize);
-      fold(page);
-      if (page.length < pageSize) break;
-    }
-    const tenantIds = (await tx.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM es.events WHERE stream_id LIKE 'loan-%'`)).rows.map((r) => r.tenant_id);
-    for (const tenantId of tenantIds) {
-      await actAs(tx, tenantId);
-      await tx.query('DELETE FROM lending.loan_summary');
-      await upsert(tx, [...rows.values()].filter((row) => row.tenantId === tenantId));
-    }
-    await tx.query(`SELECT set_config('app.tenant_id', '', true)`);
-    await tx.query(`UPDATE es.subscriptions SET transaction_id = $2::xid8, global_position = $3, updated_at = now() WHERE name = $1`, [
-      LOAN_SUMMARY_SUBSCRIPTION,
-      position.transactionId.toString(),
-      position.globalPosition.toString(),
-    ]);
-    return tenantIds.length;
-  });
-  report({ phase: 'done', events, totalEvents, loans: rows.size });
-  return { events, loans: rows.size, tenants, position, millis: Date.now() - started };
-}
+/** lending.loan_summary: one row per loan, folded from the loan streams; rebuildable from zero. */
+export const loanSummaryProjection: Projection = {
+  name: LOAN_SUMMARY_SUBSCRIPTION,
+  label: 'loan_summary',
+  rowsName: 'loans',
+  categories: [loanAggregate.category],
+  project,
+  rebuilder() {
+    const rows = new Map<string, LoanSummaryRow>();
+    return {
+      fold(event) {
+        const key = `${event.tenantId}\u001f${event.streamId}`;
+        const next = evolveSummary(rows.get(key), event);
+        if (next) rows.set(key, next);
+      },
+      async replace(tx, tenantId) {
+        await tx.query('DELETE FROM lending.loan_summary');
+        await upsert(tx, [...rows.values()].filter((row) => row.tenantId === tenantId));
+      },
+      rows: () => rows.size,
+    };
+  },
+};

@@ -1,5 +1,5 @@
 import type { UsuryCapTable } from '@tremplin/finance';
-import type { Actor } from '../shared/actor';
+import type { Actor } from '@tremplin/event-sourcing';
 import type { ProductCode, ProductVersion } from '../product/product.terms';
 
 // Every command carries the instant it is decided at (`now`, ISO UTC) and who issues it: the decider reads

@@ -1,4 +1,4 @@
-import type { Decider } from '@tremplin/event-sourcing';
+import type { Aggregate, Decider } from '@tremplin/event-sourcing';
 import type { LoanCommand } from './loan.commands';
 import { approveWriteOff, declareDefault, recordRecovery, requestWriteOff } from './loan.default.decider';
 import { evolveLoan } from './loan.evolve';
@@ -63,3 +63,6 @@ export const loanDecider: Decider<LoanCommand, LoanEvent, LoanState> = {
   evolve: evolveLoan,
   decide: decideLoan,
 };
+
+/** Loan streams (`loan-<id>`): every read of them goes through this (codec and upcasters when there are any). */
+export const loanAggregate: Aggregate<LoanCommand, LoanEvent, LoanState> = { category: 'loan', decider: loanDecider };

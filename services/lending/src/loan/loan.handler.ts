@@ -1,29 +1,27 @@
-import type { ContractRegistry } from '@tremplin/contracts';
-import { deterministicEventId } from '@tremplin/event-sourcing';
+import type { CommandExecutor, Idempotency, Outcome, StreamReader } from '@tremplin/commands';
+import { deterministicEventId, type Actor } from '@tremplin/event-sourcing';
 import type { UsuryCapTable } from '@tremplin/finance';
-import type { PostgresEventStore } from '@tremplin/event-store-postgres';
-import type { Pool, PoolClient } from '@tremplin/pg';
+import type { PoolClient } from '@tremplin/pg';
+import type { Clock } from '@tremplin/service-kit';
 import { metadataFromContext } from '@tremplin/tenancy';
+import { productAggregate } from '../product/product.decider';
 import { productStreamId } from '../product/product.events';
 import { productVersionAt } from '../product/product.terms';
-import { loadProductState } from '../product/product.handler';
-import type { Actor } from '../shared/actor';
-import type { Clock } from '../shared/clock';
-import { executeCommand, type Idempotency, type Outcome } from '../shared/command-execution';
 import type { LoanCommand } from './loan.commands';
-import { loanDecider } from './loan.decider';
-import { loanStreamId, type LoanEvent } from './loan.events';
+import { loanAggregate } from './loan.decider';
+import { loanStreamId } from './loan.events';
 import { loanMessages } from './loan.outbound';
 import type { LoanState } from './loan.state';
 
+export const LOAN_HANDLER = Symbol('LOAN_HANDLER');
+
 export interface LoanHandlerDeps {
-  readonly pool: Pool;
-  readonly store: PostgresEventStore;
-  readonly registry: ContractRegistry;
+  readonly executor: CommandExecutor;
   readonly usuryTables: readonly UsuryCapTable[];
   readonly clock: Clock;
 }
 
+/** Who and how: an HTTP command's input, or an inbox message's transaction and id. */
 export interface CommandOptions {
   readonly commandId: string;
   readonly actor: Actor;
@@ -32,8 +30,11 @@ export interface CommandOptions {
   readonly causationId?: string;
 }
 
+type LoanResolver = (state: LoanState, read: StreamReader) => Promise<LoanCommand>;
+
 type Issued = 'now' | 'actor';
 export type LoanCommandInput = LoanCommand extends infer C ? (C extends LoanCommand ? Omit<C, Issued> : never) : never;
+/** The offer's product version and usury caps are resolved in the command's transaction, not sent. */
 export type OfferInput = Omit<Extract<LoanCommandInput, { type: 'IssueOffer' }>, 'productVersion' | 'usuryTables'>;
 
 export type LoanHandler = ReturnType<typeof createLoanHandler>;
@@ -43,28 +44,24 @@ export function loanIdOf(tenantId: string, applicationId: string): string {
   return deterministicEventId(`loan\u001f${tenantId}\u001f${applicationId}`, 0);
 }
 
-/** Thin: stamps time and actor, resolves what the decider needs from other streams, then load → decide → append. */
+/** Thin: stamps time and actor; the kit's executor loads, decides and appends in one transaction. */
 export function createLoanHandler(deps: LoanHandlerDeps) {
-  const execute = (tenantId: string, loanId: string, command: LoanCommand, options: CommandOptions): Promise<Outcome> =>
-    executeCommand<LoanCommand, LoanEvent, LoanState>({
-      pool: deps.pool,
-      store: deps.store,
-      registry: deps.registry,
-      decider: loanDecider,
+  const run = (tenantId: string, loanId: string, now: string, command: LoanCommand | LoanResolver, options: CommandOptions, statusCode: number, ids: { requestId?: string; noticeId?: string }): Promise<Outcome> =>
+    deps.executor.execute({
+      aggregate: loanAggregate,
       tenantId,
       streamId: loanStreamId(loanId),
       command,
       commandId: options.commandId,
-      metadata: metadataFromContext(command.now, options.causationId ? { causationId: options.causationId } : {}),
-      toMessages: (decided) => (decided.duplicate ? [] : loanMessages(tenantId, decided.before, decided.recorded)),
+      metadata: metadataFromContext(now, options.causationId ? { causationId: options.causationId } : {}),
+      toMessages: (decided) => loanMessages(tenantId, decided.before, decided.recorded),
       respond: (decided) => ({
-        statusCode: command.type === 'ReceiveApplication' ? 201 : 200,
+        statusCode,
         body: {
           loanId,
           status: decided.after.status,
           streamVersion: decided.streamVersion,
-          ...('requestId' in command ? { requestId: command.requestId } : {}),
-          ...('noticeId' in command ? { noticeId: command.noticeId } : {}),
+          ...ids,
           events: decided.recorded.map((event) => ({ eventId: event.eventId, type: event.type, streamVersion: event.streamVersion })),
         },
       }),
@@ -73,21 +70,23 @@ export function createLoanHandler(deps: LoanHandlerDeps) {
     });
 
   return {
-    async handle(tenantId: string, loanId: string, input: LoanCommandInput, options: CommandOptions): Promise<Outcome> {
-      const command = { ...input, now: deps.clock().toISOString(), actor: options.actor } as LoanCommand;
-      return execute(tenantId, loanId, command, options);
+    handle(tenantId: string, loanId: string, input: LoanCommandInput, options: CommandOptions): Promise<Outcome> {
+      const now = deps.clock().toISOString();
+      const ids = { ...('requestId' in input ? { requestId: input.requestId } : {}), ...('noticeId' in input ? { noticeId: input.noticeId } : {}) };
+      return run(tenantId, loanId, now, { ...input, now, actor: options.actor } as LoanCommand, options, input.type === 'ReceiveApplication' ? 201 : 200, ids);
     },
 
-    /** The offer applies the product version in force now in the CCAS's catalogue, and the configured usury caps. */
-    async issueOffer(tenantId: string, loanId: string, input: OfferInput, options: CommandOptions): Promise<Outcome> {
+    /** The offer applies the product version in force now in the CCAS's catalogue, read in the same transaction. */
+    issueOffer(tenantId: string, loanId: string, input: OfferInput, options: CommandOptions): Promise<Outcome> {
       const now = deps.clock().toISOString();
-      const loan = await deps.store.readStream({ tenantId, streamId: loanStreamId(loanId) });
-      const received = loan.find((event) => event.type === 'LoanApplicationReceived')?.data as { product?: string } | undefined;
-      const product = (received?.product ?? 'classic') as Parameters<typeof productStreamId>[0];
-      const catalogue = await loadProductState(deps.store, tenantId, product);
-      const productVersion = productVersionAt(product, catalogue.status === 'configured' ? catalogue.versions : [], now);
-      const command: LoanCommand = { ...input, productVersion, usuryTables: deps.usuryTables, now, actor: options.actor };
-      return execute(tenantId, loanId, command, options);
+      const resolve: LoanResolver = async (loan, read) => {
+        // Without an application the decider refuses the offer whatever the product.
+        const product = loan.status === 'none' ? 'classic' : loan.application.product;
+        const catalogue = await read.load(productAggregate, tenantId, productStreamId(product));
+        const productVersion = productVersionAt(product, catalogue.status === 'configured' ? catalogue.versions : [], now);
+        return { ...input, productVersion, usuryTables: deps.usuryTables, now, actor: options.actor };
+      };
+      return run(tenantId, loanId, now, resolve, options, 200, {});
     },
   };
 }

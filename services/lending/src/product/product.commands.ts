@@ -1,5 +1,5 @@
 import type { UsuryCapTable } from '@tremplin/finance';
-import type { Actor } from '../shared/actor';
+import type { Actor } from '@tremplin/event-sourcing';
 import type { ProductCode, ProductTerms } from './product.terms';
 
 export interface ChangeProductTerms {

@@ -1,4 +1,4 @@
-import { ruleError, type Decider } from '@tremplin/event-sourcing';
+import { ruleError, type Aggregate, type Decider } from '@tremplin/event-sourcing';
 import type { ProductCommand } from './product.commands';
 import type { ProductEvent } from './product.events';
 import { validateProductTerms, type ProductCode, type ProductVersion } from './product.terms';
@@ -68,3 +68,6 @@ export const productDecider: Decider<ProductCommand, ProductEvent, ProductState>
   evolve: evolveProduct,
   decide: decideProduct,
 };
+
+/** Product catalogue streams (`product-<code>`), one per product of a CCAS. */
+export const productAggregate: Aggregate<ProductCommand, ProductEvent, ProductState> = { category: 'product', decider: productDecider };

@@ -1,4 +1,4 @@
-/** The service's only source of time: deciders get `now` from here, and tests drive it. */
+/** A service's only source of time: handlers stamp commands with it, deciders get `now` passed in, tests drive it. */
 export type Clock = () => Date;
 
 export const systemClock: Clock = () => new Date();

@@ -1,0 +1,44 @@
+import { rebuildProjection, type Projection, type RebuildResult } from '@tremplin/event-store-postgres';
+import { createPool } from '@tremplin/pg';
+
+/**
+ * A service's `rebuild` command line: rebuilds every projection (or those named in argv) from the event store
+ * while the service keeps running, showing progress on stderr and printing the counts as JSON on stdout.
+ *   DATABASE_URL=postgres://tremplin_app@…/<service> node -r @swc-node/register services/<service>/src/rebuild.cli.ts
+ */
+export async function runRebuildCli(service: string, projections: readonly Projection[], argv = process.argv.slice(2)): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is required (the service role’s URL)');
+  const chosen = argv.length ? projections.filter((projection) => argv.some((name) => projection.name === name || projection.name.endsWith(`.${name}`))) : projections;
+  if (chosen.length === 0) throw new Error(`no projection named ${argv.join(', ')}; known: ${projections.map((p) => p.name).join(', ')}`);
+  const pool = createPool(url, { max: 2, application_name: `${service}-rebuild` });
+  const tty = process.stderr.isTTY;
+  try {
+    for (const projection of chosen) {
+      const result = await rebuildProjection(pool, projection, {
+        onProgress: ({ phase, events, totalEvents, rows }) => {
+          const percent = totalEvents ? Math.floor((events / totalEvents) * 100) : 100;
+          const line = `${projection.label ?? projection.name} ${phase}: ${events}/${totalEvents} events (${percent}%), ${rows} ${projection.rowsName ?? 'rows'}`;
+          process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
+        },
+      });
+      process.stderr.write(tty ? '\n' : '');
+      process.stdout.write(`${JSON.stringify(rebuildSummary(projection, result))}\n`);
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Entry point wrapper: a failure is one line on stderr and exit code 1. */
+export function rebuildMain(service: string, projections: readonly Projection[]): void {
+  runRebuildCli(service, projections).catch((error: Error) => {
+    process.stderr.write(`rebuild failed: ${error.message}\n`);
+    process.exitCode = 1;
+  });
+}
+
+/** What a rebuild answers, by the CLI and the admin route alike. */
+export function rebuildSummary(projection: Projection, result: RebuildResult): Record<string, unknown> {
+  return { projection: projection.name, events: result.events, [projection.rowsName ?? 'rows']: result.rows, tenants: result.tenants, millis: result.millis };
+}

@@ -1,0 +1,76 @@
+import { Inject } from '@nestjs/common';
+import type { RecordedEvent } from '@tremplin/event-sourcing';
+import { foldStream } from '@tremplin/event-sourcing';
+import type { PostgresEventStore } from '@tremplin/event-store-postgres';
+import { ApiController, ApiError, CLOCK, EVENT_STORE, inTenant, instantOf, QueryRoute, READ_MODEL, timeTravelQuery, ValidQuery, type Clock, type TimeTravelQuery } from '@tremplin/service-kit';
+import { Param } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { loanAggregate } from './loan.decider';
+import { loanStreamId } from './loan.events';
+import { figuresOf, historyView, loanView, scheduleView } from './loan.views';
+import { LoanSummaryEntity } from './loan-summary.entity';
+import type { LoanState } from './loan.state';
+
+const LOAN_STATUSES = ['applicationReceived', 'refused', 'approved', 'offered', 'signed', 'repaying', 'repaid', 'defaulted', 'writtenOff'] as const satisfies readonly LoanState['status'][];
+const listQuery = z.strictObject({ status: z.enum(LOAN_STATUSES).optional() });
+
+/** Reads: the loan list from its read model, one loan's state, schedule and history from its events. */
+@ApiController('tenants/:tenantId/loans', 'loans')
+export class LoanQueries {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(READ_MODEL) private readonly readModel: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @QueryRoute({ access: 'loan.read', summary: 'The tenant’s loans (read model): status, outstanding principal, arrears and days past due today', query: listQuery })
+  async list(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof listQuery>) {
+    const today = this.clock().toISOString().slice(0, 10);
+    const rows = await inTenant(this.readModel, tenantId, (manager) =>
+      manager.find(LoanSummaryEntity, { where: query.status ? { status: query.status } : {}, order: { lastEventAt: 'DESC', loanId: 'ASC' } }),
+    );
+    return {
+      figuresOn: today,
+      loans: rows.map(({ state, tenantId: _tenant, lastEventAt, ...row }) => {
+        const figures = figuresOf(state, today);
+        return { ...row, lastEventAt: lastEventAt.toISOString(), arrearsCents: figures.arrearsCents, unpaidInstalments: figures.unpaidInstalments, daysPastDue: figures.daysPastDue };
+      }),
+    };
+  }
+
+  @QueryRoute({ path: ':loanId', access: 'loan.read', summary: 'A loan’s state now, as it stood at ?asOf= (date or instant), or as recorded by ?knownAt=', query: timeTravelQuery })
+  async state(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery) {
+    const { events, state, day, instant } = await this.load(tenantId, loanId, query);
+    return loanView(loanId, state, events[events.length - 1].streamVersion, day, instant);
+  }
+
+  @QueryRoute({ path: ':loanId/schedule', access: 'loan.read', summary: 'The schedule with what was paid on each line (?asOf= and ?knownAt= supported)', query: timeTravelQuery })
+  async schedule(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery) {
+    const { state, day } = await this.load(tenantId, loanId, query);
+    return scheduleView(loanId, state, day);
+  }
+
+  @QueryRoute({ path: ':loanId/history', access: 'loan.read', summary: 'Every event of the loan with its actor and time (?asOf= and ?knownAt= supported)', query: timeTravelQuery })
+  async history(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery) {
+    const { events } = await this.load(tenantId, loanId, query);
+    return historyView(loanId, events);
+  }
+
+  /**
+   * asOf: the loan as it stood at that instant by the service's clock (events whose occurredAt is not later).
+   * knownAt: what the platform had recorded by then (the event store's recordedAt) — the auditor's view.
+   */
+  private async load(tenantId: string, loanId: string, query: TimeTravelQuery): Promise<{ events: RecordedEvent[]; state: LoanState; day: string; instant?: string }> {
+    const now = this.clock();
+    const when = instantOf(query.asOf, 'asOf', now);
+    const known = instantOf(query.knownAt, 'knownAt', now);
+    const stored = await this.store.readStream({ tenantId, streamId: loanStreamId(loanId) }, known.instant ? { asOf: known.instant } : {});
+    const cut = when.instant ? stored.findIndex((event) => event.metadata.occurredAt > when.instant!) : -1;
+    const events = cut < 0 ? stored : stored.slice(0, cut);
+    if (events.length === 0) throw new ApiError(404, 'LOAN_NOT_FOUND', when.instant || known.instant ? 'no such loan at that time' : 'no such loan');
+    const state = foldStream(loanAggregate, events);
+    const day = when.day ?? now.toISOString().slice(0, 10);
+    return { events, state, day, ...(when.instant ? { instant: when.instant } : {}) };
+  }
+}

@@ -1,5 +1,0 @@
-/** Who issues a command, as the verified token says; the four-eyes rules compare userIds. */
-export interface Actor {
-  readonly userId: string;
-  readonly role: string;
-}
