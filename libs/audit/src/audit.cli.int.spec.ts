@@ -94,6 +94,24 @@ describe('audit verify', () => {
     expect(report.results).toEqual([expect.objectContaining({ tenantId, streams: 2, events: 6, broken: [] })]);
     expect(result.err).toContain(`lending/${tenantId}: 6/6 events 100%`);
   });
+  it('finds the same with the work split over worker threads in one exported snapshot as in one thread', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 3, 'loan-b': 4, 'loan-c': 2, 'loan-d': 5, 'product-p': 1 });
+    await asOwner(`UPDATE es.events SET metadata = metadata || '{"actorId":"someone-else"}' WHERE tenant_id = $1 AND stream_id IN ('loan-a', 'loan-d') AND stream_version = 2`, [tenantId]);
+
+    const one = await audit([tenantId], 'verify', '--tenant', tenantId, '--workers', '1', '--json');
+    const two = await audit([tenantId], 'verify', '--tenant', tenantId, '--workers', '2', '--page-size', '2', '--json');
+
+    expect(one.code).toBe(1);
+    expect(two.code).toBe(1);
+    const results = (r: { out: string }) => (JSON.parse(r.out) as { results: Array<{ streams: number; events: number; broken: unknown[] }> }).results.map(({ streams, events, broken }) => ({ streams, events, broken }));
+    expect(results(two)).toEqual(results(one));
+    expect(results(one)[0]).toEqual({
+      streams: 5,
+      events: 15,
+      broken: [expect.objectContaining({ streamId: 'loan-a', streamVersion: 2 }), expect.objectContaining({ streamId: 'loan-d', streamVersion: 2 })],
+    });
+  });
 });
 
 describe('signed checkpoints and their consistency', () => {
@@ -145,7 +163,7 @@ describe('signed checkpoints and their consistency', () => {
     expect((await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', second)).code).toBe(0);
     await store.append({ tenantId, streamId: 'loan-b' }, events(3, 1), 2);
 
-    const result = await audit([tenantId], 'consistency', '--old', first, '--new', second);
+    const result = await audit([tenantId], 'consistency', '--old', first, '--new', second, '--workers', '2');
 
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`lending/${tenantId}: consistent — today's 3 streams \\(9 events\\) extend the checkpoint\\(s\\) of \\S+, \\S+; since the latest: 1 events appended, 1 streams grew, 0 new`));

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { authConfigFromEnv, createTokenVerifier } from '@tremplin/auth';
 import { listEventTenants, listStreamSummaries, readStreamChain, type ChainRow } from '@tremplin/event-store-postgres';
-import { chainChecker, checkTenantChains, type TenantChains } from './chains';
+import { chainChecker, checkTenantChainsInParallel, type TenantChains } from './chains';
 import { CHECKPOINT_FILE_FORMAT, checkCheckpoint, checkConsistency, signCheckpoint, versionsToProve, type CheckpointFile, type SignedCheckpoint } from './checkpoint';
 import { AuditUnavailableError, connectAudit, inSnapshot, readAccessLog, recordAuditorAction, type AuditConnection, type Auditor, type AuditTarget } from './session';
 import { keyIdOf, loadCheckpointSigner, loadVerificationKey, publicKeyPem } from './signing-key';
@@ -44,6 +45,7 @@ databases (read-only; every action is recorded in audit.access_log of the databa
   --base-url URL [--services a,b]  databases tremplin_<service> on one server (default: all five services)
 
 identity: --token JWT or AUDIT_TOKEN (an auditor's token, verified like the services' tokens)
+speed:    --workers N (worker threads, each on its own connection in one exported snapshot; default 1), --page-size N (default 10000)
 output:   --json for one JSON document on stdout; progress goes to stderr
 exit:     0 all good, 1 integrity failure found, 2 usage error, 3 refused or could not run`;
 
@@ -81,6 +83,7 @@ function parse(argv: string[]): Options {
         file: { type: 'string' },
         'public-key': { type: 'string' },
         'page-size': { type: 'string' },
+        workers: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -201,17 +204,23 @@ const pageSizeOf = (options: Options) => {
   return size;
 };
 
-async function countEvents(connection: AuditConnection, tenantId: string): Promise<number> {
-  const result = await connection.client.query<{ n: string }>('SELECT count(*) AS n FROM es.events WHERE tenant_id = $1', [tenantId]);
-  return Number(result.rows[0].n);
-}
-
 async function verifyTenant(run: Run, connection: AuditConnection, tenantId: string, hashesAt?: Map<string, Set<number>>): Promise<{ chains: TenantChains; seconds: number }> {
-  const total = await countEvents(connection, tenantId);
-  const meter = progress(run.io, `${connection.target.service}/${tenantId}`, total);
+  let meter: ReturnType<typeof progress> | undefined;
   const started = performance.now();
-  const chains = await checkTenantChains(connection.client, tenantId, { pageSize: pageSizeOf(run.options), hashesAt, onProgress: (done) => meter.update(done) });
-  meter.done(chains.events);
+  const workersText = run.options.values.workers as string | undefined;
+  // One thread by default: on the shared 2-core machine two workers were slower, PostgreSQL needing the other core
+  // (docs/benchmarks/audit.md); --workers N splits the tenant where cores are free.
+  const workers = workersText === undefined ? 1 : Number(workersText);
+  if (!Number.isInteger(workers) || workers < 1 || workers > availableParallelism() * 2) throw new UsageError(`--workers must be an integer from 1 to ${availableParallelism() * 2}`);
+  const chains = await checkTenantChainsInParallel(connection.client, connection.target.url, tenantId, {
+    workers,
+    parallelFrom: 0,
+    pageSize: pageSizeOf(run.options),
+    hashesAt,
+    onTotal: (total) => (meter = progress(run.io, `${connection.target.service}/${tenantId}`, total)),
+    onProgress: (done) => meter?.update(done),
+  });
+  meter?.done(chains.events);
   return { chains, seconds: (performance.now() - started) / 1000 };
 }
 

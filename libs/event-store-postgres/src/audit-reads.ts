@@ -36,6 +36,8 @@ export type ChainRow = [
 const isoText = (expression: string) => `to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const CHAIN_COLUMNS = `stream_id, stream_version, event_id, type, schema_version, data::text, metadata::text, ${isoText('recorded_at')}, previous_hash, hash`;
 
+const CHAIN_PAGE = `SELECT ${CHAIN_COLUMNS} FROM es.events WHERE tenant_id = $1 AND (stream_id, stream_version) > ($2, $3)`;
+
 export const categoryOf = (streamId: string): string => {
   const dash = streamId.indexOf('-');
   return dash > 0 ? streamId.slice(0, dash) : streamId;
@@ -71,14 +73,33 @@ export async function listStreamSummaries(db: Queryable, tenantId: string, optio
   }));
 }
 
-/** The tenant's events in chain order (stream id, then version), after the given key; a keyset page of the primary key. */
-export async function readChainPage(db: Queryable, tenantId: string, after: { streamId: string; streamVersion: number } | undefined, limit: number): Promise<ChainRow[]> {
-  const result = await db.query<ChainRow>({
-    name: 'es.audit_chain_page',
-    text: `SELECT ${CHAIN_COLUMNS} FROM es.events
-      WHERE tenant_id = $1 AND (stream_id, stream_version) > ($2, $3)
-      ORDER BY stream_id, stream_version LIMIT $4`,
-    values: [tenantId, after?.streamId ?? '', after?.streamVersion ?? 0, limit],
+/**
+ * The tenant's events in chain order (stream id, then version), after the given key and, if `untilStreamId` is given,
+ * before that stream (so several readers can share a tenant by ranges of streams); a keyset page of the primary key.
+ */
+export async function readChainPage(
+  db: Queryable,
+  tenantId: string,
+  after: { streamId: string; streamVersion: number } | undefined,
+  limit: number,
+  untilStreamId?: string,
+): Promise<ChainRow[]> {
+  const values = [tenantId, after?.streamId ?? '', after?.streamVersion ?? 0, limit];
+  // Two statements, not one with an optional bound: `stream_id < $5` must be an index bound that ends the scan, not a
+  // filter applied to the rest of the tenant's rows.
+  const result = await db.query<ChainRow>(
+    untilStreamId === undefined
+      ? { name: 'es.audit_chain_page', text: `${CHAIN_PAGE} ORDER BY stream_id, stream_version LIMIT $4`, values, rowMode: 'array' }
+      : { name: 'es.audit_chain_page_until', text: `${CHAIN_PAGE} AND stream_id < $5 ORDER BY stream_id, stream_version LIMIT $4`, values: [...values, untilStreamId], rowMode: 'array' },
+  );
+  return result.rows;
+}
+
+/** Events per stream of a tenant in chain order: one pass over the primary key, to split a verification in even parts. */
+export async function countStreamEvents(db: Queryable, tenantId: string): Promise<Array<[streamId: string, events: number]>> {
+  const result = await db.query<[string, number]>({
+    text: 'SELECT stream_id, count(*)::int FROM es.events WHERE tenant_id = $1 GROUP BY stream_id ORDER BY stream_id',
+    values: [tenantId],
     rowMode: 'array',
   });
   return result.rows;
