@@ -7,7 +7,7 @@ import { keyIdOf, type CheckpointSigner } from './signing-key';
 export const CHECKPOINT_FORMAT = 'tremplin.audit.checkpoint/1';
 export const CHECKPOINT_FILE_FORMAT = 'tremplin.audit.checkpoints/1';
 
-/** What the platform key signs (canonical JSON of this object); docs/decisions/0005-audit-checkpoints.md. */
+/** What the platform key signs (canonical JSON of this object); docs/decisions/0006-audit-checkpoints.md. */
 export interface CheckpointBody {
   readonly format: typeof CHECKPOINT_FORMAT;
   readonly service: string;
