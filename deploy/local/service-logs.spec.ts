@@ -12,6 +12,12 @@ describe('the log lines npm start prints for a service', () => {
     expect(line.replace(TIME, '')).toBe('INFO: POST /tenants/t/loans 201 in 12 ms: request completed (correlation c-1)');
   });
 
+  it('a line logged while handling a request names the request, without an empty status', () => {
+    const line = readable(pino({ context: 'health', req: { id: 'c-2', method: 'GET', url: '/health' }, correlationId: 'c-2', readiness: true, msg: 'ready' }));
+    expect(line.split('\n')[0].replace(TIME, '')).toBe('INFO: [health] GET /health: ready (correlation c-2)');
+    expect(line.split('\n')[1]).toBe('[lending]     readiness: true');
+  });
+
   it('a NestJS line shows its context; other fields follow on their own prefixed lines', () => {
     expect(readable(pino({ context: 'NestApplication', msg: 'Nest application successfully started' })).replace(TIME, '')).toBe('INFO: [NestApplication] Nest application successfully started');
     const lines = readable(pino({ level: 50, msg: 'relay failed', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at relay' } })).split('\n');

@@ -22,7 +22,16 @@ export function serviceLogFormatter(service: string, format: LogFormat): (line: 
     translateTime: 'SYS:HH:MM:ss.l',
     // The prefix names the service; an HTTP request reads as one line.
     ignore: 'pid,hostname,name,context,req,res,responseTime,correlationId',
-    messageFormat: '{if context}[{context}] {end}{if req.method}{req.method} {req.url} {res.statusCode} in {responseTime} ms: {end}{msg}{if correlationId} (correlation {correlationId}){end}',
+    messageFormat: (log, messageKey) => {
+      const req = log['req'] as { method?: string; url?: string } | undefined;
+      const res = log['res'] as { statusCode?: number } | undefined;
+      const parts: string[] = [];
+      if (log['context'] !== undefined) parts.push(`[${String(log['context'])}]`);
+      if (req?.method) parts.push(`${req.method} ${req.url}${res?.statusCode !== undefined ? ` ${res.statusCode} in ${String(log['responseTime'])} ms` : ''}:`);
+      parts.push(String(log[messageKey] ?? ''));
+      if (log['correlationId'] !== undefined) parts.push(`(correlation ${String(log['correlationId'])})`);
+      return parts.filter(Boolean).join(' ');
+    },
   });
   return (line) => {
     if (!line.startsWith('{')) return prefix + line;
