@@ -326,6 +326,14 @@ def check_issue_17_against_spec():
     o += r2(o * 4 / D(1200))
     a, rows = level(o, 36)
     assert (o, a, rows[0], rows[-1], sum(x[1] for x in rows)) == (D("3012.31"), D("88.94"), (D("88.94"), D("10.04"), D("78.90")), (D("88.77"), D("0.29"), D("88.48")), D("189.36"))
+    # Full early repayment around a 2-month holiday of the 1,000 € loan (lines 1-2 paid, 836.09 € left).
+    left = D("836.09")
+    assert accrued(left, "4", date(2026, 5, 15), date(2026, 6, 1)) == D("1.56")
+    capitalised = left + r2(left * 4 / D(1200))
+    capitalised += r2(capitalised * 4 / D(1200))
+    assert capitalised == D("841.68")
+    assert annex_time(date(2026, 3, 15), date(2026, 5, 1)) == (1, 17, 365) and accrued(left, "4", date(2026, 3, 15), date(2026, 5, 1)) == D("4.34")
+    assert capitalised + accrued(capitalised, "4", date(2026, 5, 15), date(2026, 6, 1)) == D("843.25")
     print("issue 17 vectors: Python agrees with every figure the TypeScript specs assert")
 
 

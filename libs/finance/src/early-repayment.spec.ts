@@ -1,5 +1,5 @@
 import { earlyRepaymentIndemnityCap, fullEarlyRepayment, partialEarlyRepayment } from './early-repayment';
-import type { LiveSchedule } from './rescheduling';
+import { paymentHoliday, type LiveSchedule } from './rescheduling';
 import { annuitySchedule, type ScheduleLine } from './schedule';
 
 // Every loan figure below is also printed by libs/finance/crosscheck/vectors.py (issue_17_vectors), an
@@ -173,5 +173,35 @@ describe('the early repayment indemnity cap (L312-34, D312-15)', () => {
         maxIndemnity: 1050,
       });
     });
+  });
+});
+
+describe('given the 1,000 € loan with lines 1-2 paid and a 2-month payment holiday from 2026-04-15 (836.09 € left)', () => {
+  const schedule = annuitySchedule({ amount: 100_000, annualRateBasisPoints: 400, termMonths: 12, firstDueDate: '2026-02-15', disbursementDate: '2026-01-15' });
+  const live: LiveSchedule = { annualRateBasisPoints: 400, anchorDueDate: '2026-02-15', remainingLines: schedule.lines.slice(2) };
+  const quote = (interest: 'none' | 'capitalised', repaymentDate: string) =>
+    fullEarlyRepayment({
+      annualRateBasisPoints: 400,
+      disbursementDate: '2026-01-15',
+      lines: [...schedule.lines.slice(0, 2), ...paymentHoliday(live, { months: 2, interest }).lines],
+      paidToDate: paid(schedule.lines, 2),
+      repaymentDate,
+    });
+
+  it('when the holiday is free and the loan is repaid during it (2026-05-01), then nothing accrues: 836.09 €', () => {
+    expect(quote('none', '2026-05-01')).toMatchObject({ outstandingPrincipal: 83_609, accruedInterest: 0, total: 83_609 });
+  });
+
+  it('when the holiday is free and the loan is repaid after it (2026-06-01), then only the current period accrues: 17 days, 1.56 €', () => {
+    expect(quote('none', '2026-06-01')).toMatchObject({ accruedFrom: '2026-05-15', accruedTime: { months: 0, days: 17 }, accruedInterest: 156, total: 83_765 });
+  });
+
+  it('when interest is capitalised and the loan is repaid during the holiday, then it accrues from the last due date on the balance before capitalisation: 1 month + 17 days, 4.34 €', () => {
+    // The 5.59 € capitalised for both holiday months is not owed: the second month has not run.
+    expect(quote('capitalised', '2026-05-01')).toMatchObject({ outstandingPrincipal: 83_609, accruedFrom: '2026-03-15', accruedTime: { months: 1, days: 17 }, accruedInterest: 434, total: 84_043 });
+  });
+
+  it('when interest is capitalised and the loan is repaid after the holiday, then the capitalised 841.68 € accrues 17 days, 1.57 €', () => {
+    expect(quote('capitalised', '2026-06-01')).toMatchObject({ outstandingPrincipal: 84_168, accruedFrom: '2026-05-15', accruedInterest: 157, total: 84_325 });
   });
 });

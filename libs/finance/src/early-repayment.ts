@@ -47,9 +47,11 @@ export function earlyRepaymentIndemnityCap(request: IndemnityRequest): Cents {
 export interface EarlyRepaymentRequest {
   readonly annualRateBasisPoints: BasisPoints;
   readonly disbursementDate: IsoDate;
-  // The loan's current schedule from its first line to its last, paid lines included.
+  // The loan's current schedule from its first line to its last, paid lines included: the lines as issued up
+  // to the latest rescheduling or partial early repayment, then that one's lines.
   readonly lines: readonly ScheduleLine[];
-  // Everything the borrower paid on the loan before this repayment.
+  // What the borrower paid towards instalments before this repayment (earlier early repayments are already
+  // in the lines, so they are not counted here).
   readonly paidToDate: Cents;
   readonly repaymentDate: IsoDate;
   readonly earlyRepaidInPrevious12Months?: Cents;
@@ -75,20 +77,44 @@ export interface EarlyRepaymentQuote {
   readonly maxIndemnity: Cents;
 }
 
+// Each line is checked on its own, not against the line before: the balance jumps where a rescheduling or a
+// partial early repayment replaced the lines (interest capitalised by a holiday, principal repaid early).
 function assertLines(lines: readonly ScheduleLine[]): void {
   if (lines.length === 0) throw new FinanceError('SCHEDULE_EMPTY', 'lines', 'the schedule has no line');
-  let balance = lines[0].principal + lines[0].outstandingAfter;
   lines.forEach((line, index) => {
     assertIsoDate(line.dueDate, `lines[${index}].dueDate`);
     const consistent =
       line.number === lines[0].number + index &&
       line.instalment === line.principal + line.interest &&
-      line.outstandingAfter === balance - line.principal &&
+      line.principal >= 0 &&
+      line.outstandingAfter >= 0 &&
       (index === 0 || compareDates(lines[index - 1].dueDate, line.dueDate) < 0);
     if (!consistent) throw new FinanceError('SCHEDULE_INCONSISTENT', `lines[${index}]`, 'lines must be consecutive, dated in order, and add up');
-    balance = line.outstandingAfter;
   });
-  if (balance !== 0) throw new FinanceError('SCHEDULE_INCONSISTENT', 'lines', 'the last line must leave nothing outstanding');
+  if (lines[lines.length - 1].outstandingAfter !== 0) throw new FinanceError('SCHEDULE_INCONSISTENT', 'lines', 'the last line must leave nothing outstanding');
+}
+
+const balanceBefore = (line: ScheduleLine): Cents => line.principal + line.outstandingAfter;
+
+interface Accrual {
+  readonly outstanding: Cents;
+  readonly from: IsoDate;
+}
+
+// What bears interest on the repayment date, and since when. The current period is the month before the next
+// due line (the loan's first period when nothing is due yet). Before it starts, the loan is in a payment
+// holiday: a free one charges nothing, a capitalised one charges the days since the last due line on the
+// balance before capitalisation — the interest of holiday months still to come is not owed.
+function accrualOn(lines: readonly ScheduleLine[], due: number, disbursementDate: IsoDate, repaymentDate: IsoDate): Accrual {
+  if (due === lines.length) return { outstanding: 0, from: repaymentDate };
+  const next = lines[due];
+  if (due === 0) return { outstanding: balanceBefore(next), from: disbursementDate };
+  const last = lines[due - 1];
+  const monthBefore = addMonths(next.dueDate, -1);
+  const periodStart = compareDates(monthBefore, last.dueDate) > 0 ? monthBefore : last.dueDate;
+  if (compareDates(repaymentDate, periodStart) >= 0) return { outstanding: balanceBefore(next), from: periodStart };
+  if (balanceBefore(next) > last.outstandingAfter) return { outstanding: last.outstandingAfter, from: last.dueDate };
+  return { outstanding: balanceBefore(next), from: repaymentDate };
 }
 
 // Full early repayment on a date. A line due on the repayment date is due in full (its interest is exactly
@@ -106,9 +132,7 @@ export function fullEarlyRepayment(request: EarlyRepaymentRequest): EarlyRepayme
   }
   const due = lines.filter((line) => compareDates(line.dueDate, repaymentDate) <= 0);
   const notDue = lines.slice(due.length);
-  const lastDue = due.length > 0 ? due[due.length - 1] : undefined;
-  const outstandingPrincipal = lastDue ? lastDue.outstandingAfter : lines[0].principal + lines[0].outstandingAfter;
-  const accruedFrom = lastDue ? lastDue.dueDate : disbursementDate;
+  const { outstanding: outstandingPrincipal, from: accruedFrom } = accrualOn(lines, due.length, disbursementDate, repaymentDate);
   const accrual = accruedInterest({ outstanding: outstandingPrincipal, annualRateBasisPoints: rate, from: accruedFrom, to: repaymentDate });
   const dueTotal = totalsOf(due).totalRepaid;
   const unpaidDue = Math.max(dueTotal - paidToDate, 0);
