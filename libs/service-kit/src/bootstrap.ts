@@ -9,7 +9,7 @@ import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { runMigrations, type MigrationSource } from '@tremplin/pg';
 import { ConfigError, loadConfig, type BaseConfig, type baseConfigSchema } from './config';
-import { ApiExceptionFilter } from './http/errors';
+import { ApiExceptionFilter, bodyErrorOf } from './http/errors';
 
 export interface ServiceDefinition<S extends typeof baseConfigSchema> {
   readonly name: string;
@@ -75,6 +75,8 @@ function harden(app: NestExpressApplication, config: BaseConfig): void {
     app.enableCors({ origin: config.CORS_ORIGINS, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id'], exposedHeaders: ['X-Correlation-Id', 'Idempotent-Replayed'], maxAge: 600 });
   }
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
+  // Right after the parser: its errors become the platform's before Nest maps them (it would echo their message).
+  app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyErrorOf(error) ?? error));
 }
 
 const SHUTDOWN_GRACE_MS = 20_000;

@@ -54,6 +54,20 @@ const UNREADABLE_BODY: Record<string, { status: number; code: string; message: s
   'stream.encoding.set': { status: 400, code: 'BODY_UNREADABLE', message: 'the request body could not be read' },
 };
 
+/**
+ * A failure to read the request body (body-parser's http-errors: too large, bad encoding, corrupt gzip, invalid
+ * JSON) as the platform's error, without the parser's message, which may quote the body.
+ */
+export function bodyErrorOf(error: unknown): ApiError | undefined {
+  const { type, status, expose } = (error ?? {}) as { type?: string; status?: number; expose?: boolean };
+  const known = UNREADABLE_BODY[type ?? ''];
+  if (known) return new ApiError(known.status, known.code, known.message, known.field);
+  if (expose && typeof status === 'number' && status >= 400 && status < 500) {
+    return status === 413 ? new ApiError(413, 'PAYLOAD_TOO_LARGE', 'the request body is over the size limit') : new ApiError(400, 'BODY_UNREADABLE', 'the request body could not be read');
+  }
+  return undefined;
+}
+
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -77,8 +91,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof PoolBusyError || isPoolWaitTimeout(exception) || (exception as { code?: string })?.code === '55P03') {
     return { statusCode: 503, code: 'DATABASE_BUSY', message: 'the service is saturated; retry shortly' };
   }
-  const bodyError = UNREADABLE_BODY[(exception as { type?: string })?.type ?? ''];
-  if (bodyError) return { statusCode: bodyError.status, code: bodyError.code, message: bodyError.message, ...(bodyError.field ? { field: bodyError.field } : {}) };
+  const bodyError = bodyErrorOf(exception);
+  if (bodyError) return toErrorBody(bodyError);
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'internal error' };
 }
 

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DEFAULT_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey, signDevToken } from '@tremplin/auth';
+import { startService, type RunningService } from '@tremplin/service-kit';
+import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tremplin/testing';
+import { loanIdOf } from './loan/loan.handler';
+import { lendingService } from './service';
+
+// Lending through real HTTP on real PostgreSQL under load and abuse: many commands at once never hang the
+// service and every answer matches what is recorded; refusals replay as they were; bodies and queries a client
+// gets wrong are 4xx in the platform's error body, never a 500 or a stack trace.
+
+jest.setTimeout(120_000);
+
+const TENANT = 'ccas-tarbes';
+const TODAY = '2025-11-03';
+let db: TestDatabase;
+let app: RunningService;
+let keysDir: string;
+let anne = '';
+let bruno = '';
+const logged: string[] = [];
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown> & { code?: string; field?: string };
+  headers: Headers;
+}
+
+async function call(method: 'GET' | 'POST', path: string, options: { body?: unknown; key?: string; token?: string } = {}): Promise<Reply> {
+  const response = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${options.token ?? anne}`, 'content-type': 'application/json', ...(options.key ? { 'idempotency-key': options.key } : {}) },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    signal: AbortSignal.timeout(60_000),
+  });
+  return { status: response.status, body: (await response.json()) as Reply['body'], headers: response.headers };
+}
+
+/** A raw request, for bodies fetch would not send as they are (a bogus encoding). */
+function raw(path: string, headers: Record<string, string>, body: Buffer | string): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(`${app.url}${path}`);
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${anne}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function eventsOf(loanId: string, type: string): Promise<number> {
+  const client = new Client({ connectionString: db.ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM es.events WHERE tenant_id = $1 AND stream_id = $2 AND type = $3`, [TENANT, `loan-${loanId}`, type]);
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A disbursed 1,000 € / 12 months loan, seeded through the bank's routes. */
+async function disbursedLoan(stopAt: 'offered' | 'disbursed' = 'disbursed'): Promise<string> {
+  const applicationId = `app-${randomUUID().slice(0, 8)}`;
+  const loanId = loanIdOf(TENANT, applicationId);
+  const steps: Array<[string, unknown]> = [
+    ['/applications', { applicationId, product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 100_000, requestedTermMonths: 12 }],
+    [`/${loanId}/approve`, { amountCents: 100_000, termMonths: 12, nominalRateBps: 400 }],
+    [`/${loanId}/offer`, { firstDueDate: '2025-12-05' }],
+    ...(stopAt === 'disbursed' ? ([[`/${loanId}/sign`, { socialWorkerPresent: false }], [`/${loanId}/disburse`, {}]] as Array<[string, unknown]>) : []),
+  ];
+  for (const [path, body] of steps) {
+    const reply = await call('POST', `/tenants/${TENANT}/loans${path}`, { body });
+    if (reply.status >= 300) throw new Error(`${path} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  }
+  return loanId;
+}
+
+const pay = (loanId: string, key: string) => call('POST', `/tenants/${TENANT}/loans/${loanId}/payments`, { body: { amountCents: 101, paidOn: TODAY }, key });
+
+function tally(replies: readonly Reply[]): Record<number, number> {
+  return replies.reduce<Record<number, number>>((counts, reply) => ({ ...counts, [reply.status]: (counts[reply.status] ?? 0) + 1 }), {});
+}
+
+async function expectHealthy(): Promise<void> {
+  expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
+  expect((await fetch(`${app.url}/health`)).status).toBe(200);
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('lending_http', []);
+  keysDir = await mkdtemp(join(tmpdir(), 'lending-http-keys-'));
+  const key = await loadOrCreateDevSigningKey(keysDir);
+  const sign = (userId: string) => signDevToken(key, { role: 'bankAdvisor', tenants: [TENANT], userId, organisationId: 'bank-parcours', organisationKind: 'bank' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
+  anne = await sign('bank-anne');
+  bruno = await sign('bank-bruno');
+  const write = process.stdout.write.bind(process.stdout);
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    logged.push(String(chunk));
+    return write(chunk, ...(rest as []));
+  });
+  app = await startService(lendingService({ clock: () => new Date(`${TODAY}T10:00:00.000Z`) }), {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.appUrl,
+    MIGRATION_DATABASE_URL: db.ownerUrl,
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_TOPIC_PREFIX: `t-${randomUUID().slice(0, 8)}.`,
+    AUTH_DEV_KEYS_DIR: keysDir,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  jest.restoreAllMocks();
+  await db?.drop();
+  if (keysDir) await rm(keysDir, { recursive: true, force: true });
+});
+
+describe('many commands at once', () => {
+  it('50 payments at once on one loan: every request answers, one event per success, the service stays healthy', async () => {
+    const loanId = await disbursedLoan();
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => pay(loanId, `pay-${loanId}-${i}`)));
+    const counts = tally(replies);
+    expect(Object.keys(counts).map(Number).every((status) => status === 200 || status === 409 || status === 503)).toBe(true);
+    expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(counts[200] ?? 0);
+    // Queued on the stream's lock rather than refused: under this load every payment goes through.
+    expect(counts[200]).toBe(50);
+    await expectHealthy();
+  });
+
+  it('200 commands at once across 50 loans: every request answers and each loan records exactly its successes', async () => {
+    const loans = await Promise.all(Array.from({ length: 50 }, () => disbursedLoan()));
+    const replies = await Promise.all(loans.flatMap((loanId) => [0, 1, 2, 3].map(async (i) => ({ loanId, reply: await pay(loanId, `many-${loanId}-${i}`) }))));
+    const counts = tally(replies.map(({ reply }) => reply));
+    expect(Object.keys(counts).map(Number).every((status) => status === 200 || status === 409 || status === 503)).toBe(true);
+    for (const loanId of loans) {
+      expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(replies.filter((r) => r.loanId === loanId && r.reply.status === 200).length);
+    }
+    expect(counts[200]).toBe(200);
+    await expectHealthy();
+  });
+
+  it('the same Idempotency-Key sent 10 times at once records one payment; the others answer 409 or replay it', async () => {
+    const loanId = await disbursedLoan();
+    const replies = await Promise.all(Array.from({ length: 10 }, () => pay(loanId, `same-${loanId}`)));
+    const counts = tally(replies);
+    expect((counts[200] ?? 0) + (counts[409] ?? 0)).toBe(10);
+    expect(replies.filter((reply) => reply.status === 409).every((reply) => reply.body.code === 'IDEMPOTENCY_IN_PROGRESS')).toBe(true);
+    expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(1);
+  });
+});
+
+describe('refusals replay as they were', () => {
+  it('a state refusal replays as 409 with its code, a rule refusal as 400 with its code and field', async () => {
+    const loanId = await disbursedLoan('offered');
+    const first = await call('POST', `/tenants/${TENANT}/loans/${loanId}/disburse`, { body: {}, key: `disburse-${loanId}` });
+    expect(first.status).toBe(409);
+    expect(first.body).toMatchObject({ code: 'OFFER_NOT_SIGNED' });
+    const again = await call('POST', `/tenants/${TENANT}/loans/${loanId}/disburse`, { body: {}, key: `disburse-${loanId}` });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+
+    const rule = await call('POST', `/tenants/${TENANT}/loans/${loanId}/agreement-notices`, { body: { sellerId: 'garage-1', amountCents: 100_000 }, key: `notice-${loanId}` });
+    expect(rule.status).toBe(409);
+    const forbidden = await disbursedLoan();
+    const asked = await call('POST', `/tenants/${TENANT}/loans/${forbidden}/rescheduling-requests`, { body: { kind: 'holiday', months: 1 } });
+    expect(asked.status).toBe(200);
+    const selfApproval = await call('POST', `/tenants/${TENANT}/loans/${forbidden}/rescheduling-requests/${String(asked.body.requestId)}/approve`, { body: {}, key: `self-${forbidden}` });
+    expect(selfApproval.status).toBe(403);
+    const replayed = await call('POST', `/tenants/${TENANT}/loans/${forbidden}/rescheduling-requests/${String(asked.body.requestId)}/approve`, { body: {}, key: `self-${forbidden}` });
+    expect(replayed.status).toBe(403);
+    expect(replayed.body).toMatchObject({ code: 'FOUR_EYES_REQUIRED', field: 'requestId' });
+    // The second pair of eyes is still free to approve: the refusal wrote nothing.
+    expect((await call('POST', `/tenants/${TENANT}/loans/${forbidden}/rescheduling-requests/${String(asked.body.requestId)}/approve`, { body: {}, token: bruno })).status).toBe(200);
+
+    const tooMuch = await call('POST', `/tenants/${TENANT}/loans/${forbidden}/payments`, { body: { amountCents: 10_000_000, paidOn: TODAY }, key: `too-much-${forbidden}` });
+    const tooMuchAgain = await call('POST', `/tenants/${TENANT}/loans/${forbidden}/payments`, { body: { amountCents: 10_000_000, paidOn: TODAY }, key: `too-much-${forbidden}` });
+    expect([tooMuch.status, tooMuchAgain.status]).toEqual([400, 400]);
+    expect(tooMuchAgain.body).toMatchObject({ code: 'PAYMENT_EXCEEDS_BALANCE', field: 'amountCents' });
+  });
+});
+
+describe('what a client gets wrong', () => {
+  it('answers 413/400 in the platform error body, never 500, logs no error, and writes nothing', async () => {
+    const loanId = await disbursedLoan();
+    const before = await eventsOf(loanId, 'InstalmentPaid');
+    const since = logged.length;
+    const path = `/tenants/${TENANT}/loans/${loanId}/payments`;
+    const probes = {
+      oversized: await raw(path, { 'content-type': 'application/json' }, JSON.stringify({ amountCents: 101, paidOn: TODAY, pad: 'x'.repeat(200_000) })),
+      badEncoding: await raw(path, { 'content-type': 'application/json', 'content-encoding': 'bogus' }, '{"amountCents":101}'),
+      notGzip: await raw(path, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'this is not gzip'),
+      malformed: await raw(path, { 'content-type': 'application/json' }, '{"amountCents": 101,'),
+      unknownStatus: await call('GET', `/tenants/${TENANT}/loans?status=bogus`),
+      unknownParameter: await call('GET', `/tenants/${TENANT}/loans?sort=amount`),
+      badAsOf: await call('GET', `/tenants/${TENANT}/loans/${loanId}?asOf=yesterday`),
+      futureAsOf: await call('GET', `/tenants/${TENANT}/loans/${loanId}?asOf=2099-01-01`),
+    };
+    const seen = Object.fromEntries(Object.entries(probes).map(([name, reply]) => [name, [reply.status, reply.body.code, reply.body.field]]));
+    expect(seen).toEqual({
+      oversized: [413, 'PAYLOAD_TOO_LARGE', undefined],
+      badEncoding: [400, 'BODY_UNREADABLE', 'Content-Encoding'],
+      notGzip: [400, 'BODY_UNREADABLE', undefined],
+      malformed: [400, 'MALFORMED_JSON', '(body)'],
+      unknownStatus: [400, 'VALIDATION_FAILED', 'status'],
+      unknownParameter: [400, 'VALIDATION_FAILED', 'sort'],
+      badAsOf: [400, 'VALIDATION_FAILED', 'asOf'],
+      futureAsOf: [400, 'AS_OF_IN_FUTURE', 'asOf'],
+    });
+    expect(JSON.stringify(probes)).not.toContain('xxxxxxxx');
+    expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(before);
+    const errors = logged.slice(since).filter((line) => /"level":(50|60)/.test(line));
+    expect(errors).toEqual([]);
+  });
+
+  it('sends no X-Powered-By, and nosniff and no-store on answers that carry case data', async () => {
+    const reply = await call('GET', `/tenants/${TENANT}/loans`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('x-powered-by')).toBeNull();
+    expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(reply.headers.get('cache-control')).toBe('no-store');
+    // No CORS origin is configured: a browser on another origin gets no permission.
+    const preflight = await fetch(`${app.url}/tenants/${TENANT}/loans`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
