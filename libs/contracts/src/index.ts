@@ -6,4 +6,5 @@ export * from './registry';
 export * from './personal-data';
 export * from './intake.contracts';
 export * from './lending.contracts';
+export * from './guarantee.contracts';
 export * from './headers';

@@ -14,8 +14,9 @@ describe('the contract registry', () => {
     }
   });
 
-  it('holds the v1 contracts the intake and lending services publish', () => {
+  it('holds the v1 contracts the intake, lending and guarantee-fund services publish', () => {
     expect(contractRegistry.contracts.map((c) => c.name).sort()).toEqual([
+      'guarantee.envelope-capacity-voted.v1',
       'intake.application-transmitted.v1',
       'lending.incident-warning-issued.v1',
       'lending.instalment-missed.v1',

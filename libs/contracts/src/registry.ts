@@ -1,4 +1,5 @@
 import { isTopicName, type Contract } from './contract';
+import { guaranteeContracts } from './guarantee.contracts';
 import { intakeContracts } from './intake.contracts';
 import { lendingContracts } from './lending.contracts';
 import { dlqSpecOf, TOPICS, type TopicSpec } from './topics';
@@ -45,4 +46,4 @@ export function withTopicPrefix(registry: ContractRegistry, prefix: string): Con
   );
 }
 
-export const contractRegistry: ContractRegistry = createRegistry(TOPICS, [...intakeContracts, ...lendingContracts]);
+export const contractRegistry: ContractRegistry = createRegistry(TOPICS, [...intakeContracts, ...lendingContracts, ...guaranteeContracts]);

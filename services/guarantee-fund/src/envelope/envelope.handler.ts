@@ -1,0 +1,41 @@
+import type { CommandExecutor, Outcome } from '@tremplin/commands';
+import type { Clock, CommandInput } from '@tremplin/service-kit';
+import { metadataFromContext } from '@tremplin/tenancy';
+import type { VoteEnvelopeCapacity } from './envelope.commands';
+import { envelopeAggregate, headroomOf } from './envelope.decider';
+import { envelopeStreamId } from './envelope.events';
+import { envelopeMessages } from './envelope.outbound';
+
+export const ENVELOPE_HANDLER = Symbol('ENVELOPE_HANDLER');
+
+export type EnvelopeHandler = ReturnType<typeof createEnvelopeHandler>;
+
+export type VoteInput = Pick<VoteEnvelopeCapacity, 'capacityCents' | 'decisionDate' | 'decisionReference'>;
+
+export function createEnvelopeHandler(deps: { readonly executor: CommandExecutor; readonly clock: Clock }) {
+  return {
+    vote(guarantorId: string, input: CommandInput<VoteInput>): Promise<Outcome> {
+      const now = deps.clock().toISOString();
+      return deps.executor.execute({
+        aggregate: envelopeAggregate,
+        tenantId: input.tenantId,
+        streamId: envelopeStreamId(guarantorId),
+        command: { type: 'VoteEnvelopeCapacity', guarantorId, ...input.body, today: now.slice(0, 10), actor: input.actor },
+        commandId: input.commandId,
+        metadata: metadataFromContext(now),
+        toMessages: (decided) => envelopeMessages(input.tenantId, decided.before, decided.recorded),
+        respond: (decided) => ({
+          statusCode: 201,
+          body: {
+            guarantorId,
+            capacityCents: decided.after.status === 'open' ? decided.after.capacityCents : 0,
+            headroomCents: headroomOf(decided.after),
+            streamVersion: decided.streamVersion,
+            events: decided.recorded.map((event) => ({ eventId: event.eventId, type: event.type, streamVersion: event.streamVersion })),
+          },
+        }),
+        ...(input.idempotency ? { idempotency: input.idempotency } : {}),
+      });
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import { rebuildMain } from '@tremplin/service-kit';
+import { envelopeHeadroomProjection } from './envelope/envelope-headroom.projection';
+
+// DATABASE_URL=postgres://tremplin_app@…/guarantee_fund node -r @swc-node/register services/guarantee-fund/src/rebuild.cli.ts [envelope-headroom]
+rebuildMain('guarantee-fund', [envelopeHeadroomProjection]);
