@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,11 +7,13 @@ import { authMigrations, DEFAULT_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey
 import type { NewEvent } from '@tremplin/event-sourcing';
 import { eventStoreMigrations, PostgresEventStore } from '@tremplin/event-store-postgres';
 import { createPool, type Pool } from '@tremplin/pg';
+import { createPrivacyVault, privacyMigrations } from '@tremplin/privacy';
 import { tenancyMigrations } from '@tremplin/tenancy';
 import { createTestDatabase, type TestDatabase } from '@tremplin/testing';
 import { main } from './cli';
 import type { CheckpointFile } from './checkpoint';
 
+const masterKey = randomBytes(32);
 let db: TestDatabase;
 let pool: Pool;
 let store: PostgresEventStore;
@@ -20,13 +22,13 @@ let env: Record<string, string>;
 let tokenFor: (tenants: string[], role?: string) => Promise<string>;
 
 beforeAll(async () => {
-  db = await createTestDatabase('audit_cli', [tenancyMigrations, authMigrations, eventStoreMigrations]);
+  db = await createTestDatabase('audit_cli', [tenancyMigrations, authMigrations, privacyMigrations, eventStoreMigrations]);
   pool = createPool(db.appUrl, { max: 4 });
   store = new PostgresEventStore(pool);
   dir = await mkdtemp(join(tmpdir(), 'tremplin-audit-'));
   const keyFile = join(dir, 'checkpoint-ed25519.pem');
   await writeFile(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  env = { AUTH_DEV_KEYS_DIR: join(dir, 'auth'), AUDIT_CHECKPOINT_KEY_FILE: keyFile };
+  env = { AUTH_DEV_KEYS_DIR: join(dir, 'auth'), AUDIT_CHECKPOINT_KEY_FILE: keyFile, PRIVACY_MASTER_KEY: masterKey.toString('base64') };
   const authKey = await loadOrCreateDevSigningKey(env.AUTH_DEV_KEYS_DIR);
   tokenFor = (tenants, role = 'auditor') =>
     signDevToken(authKey, { role, tenants, userId: 'auditor-7', organisationId: 'cour-des-comptes', organisationKind: role === 'auditor' ? 'auditor' : 'ccas' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
@@ -242,6 +244,56 @@ describe("the auditor's identity and record", () => {
   });
 });
 
+describe('a read-only auditor role, as docs/auditing.md has the administrator create it', () => {
+  it('is enough for verify and checkpoint, without the warning the owner role gets', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 2 });
+    const role = `auditor_${randomUUID().slice(0, 8)}`;
+    const admin = new Client({ connectionString: db.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'audit' NOSUPERUSER NOBYPASSRLS`);
+      await admin.query(`GRANT CONNECT ON DATABASE ${db.name} TO ${role}`);
+      await admin.query(`GRANT USAGE ON SCHEMA es, audit TO ${role}`);
+      await admin.query(`GRANT SELECT ON es.events TO ${role}`);
+      await admin.query(`GRANT SELECT, INSERT ON audit.access_log TO ${role}`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(db.appUrl);
+    url.username = role;
+    url.password = 'audit';
+    const run = async (databaseUrl: string, ...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main([...argv, '--db', `lending=${databaseUrl}`, '--token', await tokenFor([tenantId])], { env, out: (t) => (out += t), err: (t) => (err += t), progressIsTty: false });
+      return { code, out, err };
+    };
+
+    let verify, checkpoint, asOwner;
+    try {
+      verify = await run(url.toString(), 'verify', '--tenant', tenantId);
+      checkpoint = await run(url.toString(), 'checkpoint', '--tenant', tenantId, '--out', file('readonly'));
+      asOwner = await run(db.ownerUrl, 'verify', '--tenant', tenantId);
+    } finally {
+      // Roles outlive the test's database: the server may be a developer's own (DATABASE_URL).
+      const cleanup = new Client({ connectionString: db.adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP OWNED BY ${role}`);
+      await cleanup.query(`REVOKE CONNECT ON DATABASE ${db.name} FROM ${role}`);
+      await cleanup.query(`DROP ROLE ${role}`);
+      await cleanup.end();
+    }
+
+    expect(verify.code).toBe(0);
+    expect(verify.out).toContain(`lending/${tenantId}: ok — 1 streams, 2 events verified`);
+    expect(verify.err).not.toContain('warning');
+    expect(checkpoint.code).toBe(0);
+    expect(asOwner.code).toBe(0);
+    expect(asOwner.err).toContain('warning: lending: the connected role could change or delete events');
+  });
+});
+
 describe('history as known at and as of a date', () => {
   it("shows a stream's events with actor, role, correlation and causation, up to what the store held at an instant", async () => {
     const tenantId = newTenant();
@@ -260,5 +312,28 @@ describe('history as known at and as of a date', () => {
     expect(then.code).toBe(0);
     expect(then.out).toContain(`lending/${tenantId}/loan-a: 2 event(s) known at ${between}; chain verified through version 2`);
     expect(then.out).not.toContain('v3 ');
+  });
+
+  it('shows personal fields in clear only with --decrypt, and "[erased]" once the person was erased; the clear reading is recorded as such', async () => {
+    const tenantId = newTenant();
+    const vault = createPrivacyVault(pool, { masterKey, keyCacheTtlMs: 0 });
+    const data = await vault.encryptFields(tenantId, 'person-1', { loanId: 'l-1', holder: { name: 'Jeanne Martin' } }, ['holder.name']);
+    await store.append({ tenantId, streamId: 'loan-l1' }, [{ ...events(1, 1)[0], data }], 'no-stream');
+
+    const sealed = await audit([tenantId], 'history', '--tenant', tenantId, '--stream', 'loan-l1', '--data');
+    const clear = await audit([tenantId], 'history', '--tenant', tenantId, '--stream', 'loan-l1', '--data', '--decrypt');
+    await vault.erase(tenantId, 'person-1');
+    const erased = await audit([tenantId], 'history', '--tenant', tenantId, '--stream', 'loan-l1', '--data', '--decrypt');
+
+    expect([sealed.code, clear.code, erased.code]).toEqual([0, 0, 0]);
+    expect(sealed.out).toContain('{"holder":{"name":"[encrypted]"},"loanId":"l-1"}');
+    expect(sealed.out).not.toContain('Jeanne');
+    expect(clear.out).toContain('{"holder":{"name":"Jeanne Martin"},"loanId":"l-1"}');
+    expect(erased.out).toContain('{"holder":{"name":"[erased]"},"loanId":"l-1"}');
+    // The chain still verifies after the erasure: it covers the stored envelopes, not the clear text.
+    expect(erased.out).toContain('chain verified through version 1');
+    const log = await audit([tenantId], 'access-log', '--tenant', tenantId, '--json');
+    const paths = (JSON.parse(log.out) as { results: Array<{ records: Array<{ path: string }> }> }).results[0].records.map((r) => r.path);
+    expect(paths).toEqual(['audit history', 'audit history --decrypt', 'audit history --decrypt', 'audit access-log']);
   });
 });

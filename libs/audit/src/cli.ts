@@ -3,6 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { authConfigFromEnv, createTokenVerifier } from '@tremplin/auth';
+import { createPool } from '@tremplin/pg';
+import { createPrivacyVault, privacyConfigFromEnv, type PrivacyVault } from '@tremplin/privacy';
 import { listEventTenants, listStreamSummaries, readStreamChain, type ChainRow } from '@tremplin/event-store-postgres';
 import { chainChecker, checkTenantChainsInParallel, type TenantChains } from './chains';
 import { CHECKPOINT_FILE_FORMAT, checkCheckpoint, checkConsistency, signCheckpoint, versionsToProve, type CheckpointFile, type SignedCheckpoint } from './checkpoint';
@@ -26,9 +28,10 @@ const USAGE = `usage: npm run audit -- <command> [options]
 commands
   tenants                        tenants with events in each database (only those granted to you are named)
   streams    --tenant T          a tenant's streams: category, events, first and last event time
-  history    --tenant T --stream S [--known-at ISO] [--as-of ISO] [--data]
+  history    --tenant T --stream S [--known-at ISO] [--as-of ISO] [--data [--decrypt]]
                                  one stream's events (type, time, actor, role, correlation, causation), its chain checked;
-                                 --known-at: what the store held at that instant; --as-of: events that had occurred by then
+                                 --known-at: what the store held at that instant; --as-of: events that had occurred by then;
+                                 --decrypt: personal fields in clear ("[erased]" after erasure; needs PRIVACY_MASTER_KEY)
   verify     --tenant T | --all-tenants
                                  recompute every hash chain, name the first broken link of each bad stream
   checkpoint --tenant T | --all-tenants --out FILE
@@ -45,7 +48,8 @@ databases (read-only; every action is recorded in audit.access_log of the databa
   --base-url URL [--services a,b]  databases tremplin_<service> on one server (default: all five services)
 
 identity: --token JWT or AUDIT_TOKEN (an auditor's token, verified like the services' tokens)
-speed:    --workers N (worker threads, each on its own connection in one exported snapshot; default 1), --page-size N (default 10000)
+speed:    --workers N (worker threads, each on its own connection in one exported snapshot; default: 2 from 100,000 events),
+          --page-size N (default 10000)
 output:   --json for one JSON document on stdout; progress goes to stderr
 exit:     0 all good, 1 integrity failure found, 2 usage error, 3 refused or could not run`;
 
@@ -77,6 +81,7 @@ function parse(argv: string[]): Options {
         'as-of': { type: 'string' },
         since: { type: 'string' },
         data: { type: 'boolean' },
+        decrypt: { type: 'boolean' },
         out: { type: 'string' },
         old: { type: 'string' },
         new: { type: 'string' },
@@ -208,13 +213,12 @@ async function verifyTenant(run: Run, connection: AuditConnection, tenantId: str
   let meter: ReturnType<typeof progress> | undefined;
   const started = performance.now();
   const workersText = run.options.values.workers as string | undefined;
-  // One thread by default: on the shared 2-core machine two workers were slower, PostgreSQL needing the other core
-  // (docs/benchmarks/audit.md); --workers N splits the tenant where cores are free.
-  const workers = workersText === undefined ? 1 : Number(workersText);
+  const workers = workersText === undefined ? Math.min(2, availableParallelism()) : Number(workersText);
   if (!Number.isInteger(workers) || workers < 1 || workers > availableParallelism() * 2) throw new UsageError(`--workers must be an integer from 1 to ${availableParallelism() * 2}`);
   const chains = await checkTenantChainsInParallel(connection.client, connection.target.url, tenantId, {
     workers,
-    parallelFrom: 0,
+    // By default workers start only where they pay for their start-up (about a second); named, they always do.
+    parallelFrom: workersText === undefined ? 100_000 : 0,
     pageSize: pageSizeOf(run.options),
     hashesAt,
     onTotal: (total) => (meter = progress(run.io, `${connection.target.service}/${tenantId}`, total)),
@@ -409,12 +413,15 @@ async function cmdHistory(run: Run): Promise<Report> {
   if (!streamId || tenant?.length !== 1) throw new UsageError('history needs --tenant T and --stream S');
   const knownAt = run.options.values['known-at'] as string | undefined;
   const asOf = run.options.values['as-of'] as string | undefined;
+  const decrypt = run.options.values.decrypt === true;
+  if (decrypt && !run.options.values.data) throw new UsageError('--decrypt goes with --data');
   const text: string[] = [];
   const results: unknown[] = [];
   let failures = 0;
   for (const connection of run.connections) {
     if (!connection.hasEventStore) continue;
-    const [tenantId] = (await tenantsFor(run, connection, 'audit history')).tenants;
+    // Reading personal data in clear is recorded as such, so the platform admin can tell it from a plain replay.
+    const [tenantId] = (await tenantsFor(run, connection, decrypt ? 'audit history --decrypt' : 'audit history')).tenants;
     const rows = await inSnapshot(connection.client, () => readStreamChain(connection.client, tenantId, streamId, knownAt ? { knownAt: new Date(knownAt).toISOString() } : {}));
     if (rows.length === 0) continue;
     const checker = chainChecker(tenantId);
@@ -422,7 +429,14 @@ async function cmdHistory(run: Run): Promise<Report> {
     const chain = checker.finish();
     failures += chain.broken.length;
     const asOfTime = asOf ? Date.parse(asOf) : undefined;
-    const events = rows.map(eventView).filter((e) => asOfTime === undefined || Date.parse(e.occurredAt) <= asOfTime);
+    const reveal = decrypt ? await personalData(run, connection) : undefined;
+    let events;
+    try {
+      events = await Promise.all(rows.map((row) => eventView(row, reveal && ((data) => reveal.vault.decryptFields(tenantId, data)))));
+    } finally {
+      await reveal?.close();
+    }
+    events = events.filter((e) => asOfTime === undefined || Date.parse(e.occurredAt) <= asOfTime);
     text.push(`${connection.target.service}/${tenantId}/${streamId}: ${events.length} event(s)${knownAt ? ` known at ${knownAt}` : ''}${asOf ? ` occurred by ${asOf}` : ''}; chain ${chain.broken.length ? `BROKEN at version ${chain.broken[0].streamVersion}: ${chain.broken[0].reason}` : `verified through version ${rows.length}`}`);
     for (const e of events) {
       text.push(`  v${e.streamVersion} ${e.recordedAt} ${e.type} occurred ${e.occurredAt} by ${e.actorId ?? '-'} (${e.role ?? '-'}, ${e.organisationId ?? '-'}) correlation ${e.correlationId ?? '-'} causation ${e.causationId ?? '-'}`);
@@ -434,7 +448,16 @@ async function cmdHistory(run: Run): Promise<Report> {
   return { exit: failures ? EXIT.integrity : EXIT.ok, text, json: { command: 'history', ok: failures === 0, results } };
 }
 
-function eventView(row: ChainRow) {
+// The privacy vault on a pool of its own whose every transaction is read-only; no key is kept in memory after the command.
+async function personalData(run: Run, connection: AuditConnection): Promise<{ vault: PrivacyVault; close: () => Promise<void> }> {
+  const { masterKey } = await privacyConfigFromEnv(run.io.env).catch((error: Error) => {
+    throw new RefusedError(`--decrypt: ${error.message}`);
+  });
+  const pool = createPool(connection.target.url, { max: 2, options: '-c default_transaction_read_only=on', application_name: 'tremplin-audit' });
+  return { vault: createPrivacyVault(pool, { masterKey, keyCacheTtlMs: 0 }), close: () => pool.end() };
+}
+
+async function eventView(row: ChainRow, decrypt?: (data: unknown) => Promise<unknown>) {
   const [, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = row;
   const m = JSON.parse(metadata) as Record<string, string | undefined>;
   return {
@@ -449,7 +472,7 @@ function eventView(row: ChainRow) {
     organisationId: m.organisationId,
     correlationId: m.correlationId,
     causationId: m.causationId,
-    data: sealPersonalFields(JSON.parse(data)),
+    data: decrypt ? await decrypt(JSON.parse(data)) : sealPersonalFields(JSON.parse(data)),
   };
 }
 
