@@ -1,4 +1,5 @@
-import { canonicalJson, chainHash, GENESIS_HASH } from '@tremplin/event-sourcing';
+import { hash } from 'node:crypto';
+import { canonicalJson, GENESIS_HASH } from '@tremplin/event-sourcing';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { countStreamEvents, readChainPage, type ChainRow } from '@tremplin/event-store-postgres';
@@ -64,6 +65,8 @@ export function chainChecker(tenantId: string, hashesAt?: ReadonlyMap<string, Re
   let bad = false;
   let metadataText = '';
   let metadataCanonical = '';
+  let typeText: string | undefined;
+  let typeJson = '';
 
   const closeStream = () => {
     if (streams > 0 && !bad) heads.push({ streamId, streamVersion: expectedVersion - 1, hash: previousHash });
@@ -93,8 +96,14 @@ export function chainChecker(tenantId: string, hashesAt?: ReadonlyMap<string, Re
       metadataText = metadata;
       metadataCanonical = canonicalJson(JSON.parse(metadata));
     }
-    const canonical = `{"data":${canonicalJson(JSON.parse(data))},"eventId":${JSON.stringify(eventId)},"metadata":${metadataCanonical},"recordedAt":"${recordedAt}","schemaVersion":${schemaVersion},"streamId":${streamJson},"streamVersion":${version},"tenantId":${tenantJson},"type":${JSON.stringify(type)}}`;
-    const recomputed = chainHash(previousHash, canonical);
+    if (type !== typeText) {
+      typeText = type;
+      typeJson = JSON.stringify(type);
+    }
+    const canonical = `{"data":${canonicalJson(JSON.parse(data))},"eventId":${JSON.stringify(eventId)},"metadata":${metadataCanonical},"recordedAt":"${recordedAt}","schemaVersion":${schemaVersion},"streamId":${streamJson},"streamVersion":${version},"tenantId":${tenantJson},"type":${typeJson}}`;
+    // chainHash of libs/event-sourcing (sha256 of the UTF-8 of previous ‖ canonical) in one call, about twice as fast
+    // per event as a Hash object; chains.spec.ts holds the two to the same results.
+    const recomputed = hash('sha256', previousHash + canonical, 'hex');
     if (recomputed !== storedHash) return fail('hash does not match the event content');
     if (wanted?.has(version)) {
       let map = hashes.get(streamId);
