@@ -10,7 +10,7 @@ import { createPool, type Pool } from '@tremplin/pg';
 import { createPrivacyVault, privacyMigrations } from '@tremplin/privacy';
 import { tenancyMigrations } from '@tremplin/tenancy';
 import { createTestDatabase, type TestDatabase } from '@tremplin/testing';
-import { main } from './cli';
+import { auditFold, main } from './cli';
 import type { CheckpointFile } from './checkpoint';
 
 const masterKey = randomBytes(32);
@@ -335,5 +335,33 @@ describe('history as known at and as of a date', () => {
     const log = await audit([tenantId], 'access-log', '--tenant', tenantId, '--json');
     const paths = (JSON.parse(log.out) as { results: Array<{ records: Array<{ path: string }> }> }).results[0].records.map((r) => r.path);
     expect(paths).toEqual(['audit history', 'audit history --decrypt', 'audit history --decrypt', 'audit access-log']);
+  });
+
+  it('folds the stream into state as known at an instant with the evolve a service hands in, and says when it has none', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 2 });
+    const [{ t: between }] = (await pool.query<{ t: string }>(`SELECT to_char(max(recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t FROM es.events WHERE tenant_id = $1`, [tenantId])).rows;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.append({ tenantId, streamId: 'loan-a' }, events(3, 1), 2);
+    // What a service's audit entry point passes: its evolve for the category, here the instalments paid so far.
+    type Paid = { type: 'InstalmentPaid'; data: { amountCents: number } };
+    const folds = [auditFold<{ paid: number; cents: number }, Paid>({ category: 'loan', initialState: () => ({ paid: 0, cents: 0 }), evolve: (state, event) => ({ paid: state.paid + 1, cents: state.cents + event.data.amountCents }) })];
+    const run = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main([...argv, '--db', `lending=${db.appUrl}`, '--token', await tokenFor([tenantId])], { env, out: (t) => (out += t), err: (t) => (err += t), progressIsTty: false }, { folds });
+      return { code, out, err };
+    };
+
+    const now = await run('history', '--tenant', tenantId, '--stream', 'loan-a', '--state');
+    const then = await run('history', '--tenant', tenantId, '--stream', 'loan-a', '--state', '--known-at', between, '--json');
+    const none = await audit([tenantId], 'history', '--tenant', tenantId, '--stream', 'loan-a', '--state');
+
+    expect(now.code).toBe(0);
+    expect(now.out).toContain('  state: {"paid":3,"cents":37035}');
+    expect(then.code).toBe(0);
+    expect((JSON.parse(then.out) as { results: Array<{ state: unknown }> }).results[0].state).toEqual({ paid: 2, cents: 24_690 });
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('--state needs the evolve of category loan, which this entry point does not have (it has: none)');
   });
 });

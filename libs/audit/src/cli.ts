@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { authConfigFromEnv, createTokenVerifier } from '@tremplin/auth';
 import { createPool } from '@tremplin/pg';
 import { createPrivacyVault, privacyConfigFromEnv, type PrivacyVault } from '@tremplin/privacy';
-import { listEventTenants, listStreamSummaries, readStreamChain, type ChainRow } from '@tremplin/event-store-postgres';
+import { categoryOf, listEventTenants, listStreamSummaries, readStreamChain, type ChainRow } from '@tremplin/event-store-postgres';
 import { chainChecker, checkTenantChainsInParallel, type TenantChains } from './chains';
 import { CHECKPOINT_FILE_FORMAT, checkCheckpoint, checkConsistency, signCheckpoint, versionsToProve, type CheckpointFile, type SignedCheckpoint } from './checkpoint';
 import { AuditUnavailableError, connectAudit, inSnapshot, readAccessLog, recordAuditorAction, type AuditConnection, type Auditor, type AuditTarget } from './session';
@@ -28,9 +28,10 @@ const USAGE = `usage: npm run audit -- <command> [options]
 commands
   tenants                        tenants with events in each database (only those granted to you are named)
   streams    --tenant T          a tenant's streams: category, events, first and last event time
-  history    --tenant T --stream S [--known-at ISO] [--as-of ISO] [--data [--decrypt]]
+  history    --tenant T --stream S [--known-at ISO] [--as-of ISO] [--data] [--state] [--decrypt]
                                  one stream's events (type, time, actor, role, correlation, causation), its chain checked;
                                  --known-at: what the store held at that instant; --as-of: events that had occurred by then;
+                                 --state: the aggregate folded from them (where the entry point has the service's evolve);
                                  --decrypt: personal fields in clear ("[erased]" after erasure; needs PRIVACY_MASTER_KEY)
   verify     --tenant T | --all-tenants
                                  recompute every hash chain, name the first broken link of each bad stream
@@ -82,6 +83,7 @@ function parse(argv: string[]): Options {
         since: { type: 'string' },
         data: { type: 'boolean' },
         decrypt: { type: 'boolean' },
+        state: { type: 'boolean' },
         out: { type: 'string' },
         old: { type: 'string' },
         new: { type: 'string' },
@@ -174,7 +176,23 @@ interface Run {
   readonly auditor: Auditor;
   readonly correlationId: string;
   readonly connections: AuditConnection[];
+  readonly folds: readonly AuditFold[];
 }
+
+/**
+ * How a service folds one category of its streams into state, handed to the CLI by that service's own audit entry
+ * point (a shared lib may not import a service): `history --state` then shows the aggregate as known at / as of a date.
+ */
+export interface AuditFold<State = unknown, Event extends { type: string; data: unknown } = { type: string; data: unknown }> {
+  readonly category: string;
+  readonly initialState: () => State;
+  readonly evolve: (state: State, event: Event) => State;
+  /** The service's codec (upcasters, schemas); without it the stored type and data are passed as they are. */
+  readonly decode?: (event: { type: string; schemaVersion: number; data: unknown }) => Event;
+}
+
+/** A fold with its own state and event types, as the list of `main`'s setup takes it. */
+export const auditFold = <State, Event extends { type: string; data: unknown }>(fold: AuditFold<State, Event>): AuditFold => fold as unknown as AuditFold;
 
 /** The tenants a command covers in one database, each recorded before it is read; a tenant not granted is refused. */
 async function tenantsFor(run: Run, connection: AuditConnection, action: string): Promise<{ tenants: string[]; notGranted: number }> {
@@ -414,7 +432,13 @@ async function cmdHistory(run: Run): Promise<Report> {
   const knownAt = run.options.values['known-at'] as string | undefined;
   const asOf = run.options.values['as-of'] as string | undefined;
   const decrypt = run.options.values.decrypt === true;
-  if (decrypt && !run.options.values.data) throw new UsageError('--decrypt goes with --data');
+  const withData = run.options.values.data === true;
+  if (decrypt && !withData && !run.options.values.state) throw new UsageError('--decrypt goes with --data or --state');
+  const fold = run.options.values.state ? run.folds.find((f) => f.category === categoryOf(streamId)) : undefined;
+  if (run.options.values.state && !fold) {
+    const known = run.folds.map((f) => f.category).join(', ') || 'none';
+    throw new UsageError(`--state needs the evolve of category ${categoryOf(streamId)}, which this entry point does not have (it has: ${known}); a service's own audit entry point passes its deciders`);
+  }
   const text: string[] = [];
   const results: unknown[] = [];
   let failures = 0;
@@ -429,20 +453,36 @@ async function cmdHistory(run: Run): Promise<Report> {
     const chain = checker.finish();
     failures += chain.broken.length;
     const asOfTime = asOf ? Date.parse(asOf) : undefined;
-    const reveal = decrypt ? await personalData(run, connection) : undefined;
-    let events;
+    const events = rows.map(eventView).filter((e) => asOfTime === undefined || Date.parse(e.occurredAt) <= asOfTime);
+    // The state is folded from the stored data, as the service folds it; only what is shown is sealed or decrypted.
+    const state = fold ? events.reduce((current, e) => fold.evolve(current, fold.decode ? fold.decode(e) : { type: e.type, data: e.data }), fold.initialState()) : undefined;
+    const privacy = decrypt ? await personalData(run, connection) : undefined;
+    let shown: { events: typeof events; state: unknown };
     try {
-      events = await Promise.all(rows.map((row) => eventView(row, reveal && ((data) => reveal.vault.decryptFields(tenantId, data)))));
+      const reveal = (value: unknown) => (privacy ? privacy.vault.decryptFields(tenantId, value) : Promise.resolve(sealPersonalFields(value)));
+      shown = {
+        events: withData ? await Promise.all(events.map(async (e) => ({ ...e, data: await reveal(e.data) }))) : events,
+        state: fold ? await reveal(state) : undefined,
+      };
     } finally {
-      await reveal?.close();
+      await privacy?.close();
     }
-    events = events.filter((e) => asOfTime === undefined || Date.parse(e.occurredAt) <= asOfTime);
     text.push(`${connection.target.service}/${tenantId}/${streamId}: ${events.length} event(s)${knownAt ? ` known at ${knownAt}` : ''}${asOf ? ` occurred by ${asOf}` : ''}; chain ${chain.broken.length ? `BROKEN at version ${chain.broken[0].streamVersion}: ${chain.broken[0].reason}` : `verified through version ${rows.length}`}`);
-    for (const e of events) {
+    for (const e of shown.events) {
       text.push(`  v${e.streamVersion} ${e.recordedAt} ${e.type} occurred ${e.occurredAt} by ${e.actorId ?? '-'} (${e.role ?? '-'}, ${e.organisationId ?? '-'}) correlation ${e.correlationId ?? '-'} causation ${e.causationId ?? '-'}`);
-      if (run.options.values.data) text.push(`    ${JSON.stringify(e.data)}`);
+      if (withData) text.push(`    ${JSON.stringify(e.data)}`);
     }
-    results.push({ service: connection.target.service, tenantId, streamId, knownAt: knownAt ?? null, asOf: asOf ?? null, chain: { ok: chain.broken.length === 0, broken: chain.broken }, events: run.options.values.data ? events : events.map(({ data: _data, ...rest }) => rest) });
+    if (fold) text.push(`  state: ${JSON.stringify(shown.state)}`);
+    results.push({
+      service: connection.target.service,
+      tenantId,
+      streamId,
+      knownAt: knownAt ?? null,
+      asOf: asOf ?? null,
+      chain: { ok: chain.broken.length === 0, broken: chain.broken },
+      events: withData ? shown.events : shown.events.map(({ data: _data, ...rest }) => rest),
+      ...(fold ? { state: shown.state } : {}),
+    });
   }
   if (results.length === 0) text.push(`no events for stream ${streamId}${knownAt ? ` known at ${knownAt}` : ''}`);
   return { exit: failures ? EXIT.integrity : EXIT.ok, text, json: { command: 'history', ok: failures === 0, results } };
@@ -457,7 +497,7 @@ async function personalData(run: Run, connection: AuditConnection): Promise<{ va
   return { vault: createPrivacyVault(pool, { masterKey, keyCacheTtlMs: 0 }), close: () => pool.end() };
 }
 
-async function eventView(row: ChainRow, decrypt?: (data: unknown) => Promise<unknown>) {
+function eventView(row: ChainRow) {
   const [, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = row;
   const m = JSON.parse(metadata) as Record<string, string | undefined>;
   return {
@@ -472,7 +512,7 @@ async function eventView(row: ChainRow, decrypt?: (data: unknown) => Promise<unk
     organisationId: m.organisationId,
     correlationId: m.correlationId,
     causationId: m.causationId,
-    data: decrypt ? await decrypt(JSON.parse(data)) : sealPersonalFields(JSON.parse(data)),
+    data: JSON.parse(data) as unknown,
   };
 }
 
@@ -502,7 +542,7 @@ const DATABASE_COMMANDS: Record<string, (run: Run) => Promise<Report>> = {
 };
 
 /** The auditor's CLI, callable in-process with argv (tests) or from audit.cli.ts. Returns the exit code. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], io: CliIo, setup: { folds?: readonly AuditFold[] } = {}): Promise<number> {
   let options: Options | undefined;
   const print = (report: Report) => {
     if (options?.json) io.out(`${JSON.stringify(report.json, null, 2)}\n`);
@@ -536,7 +576,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       throw new RefusedError(`role ${auditor.role} may not use the auditor's tools (route class audit.read is for auditors)`);
     }
     io.err(`audit ${options.command} by ${auditor.userId} (${auditor.organisationId}), correlation id ${correlationId}\n`);
-    const report = await command({ options, io, auditor, correlationId, connections });
+    const report = await command({ options, io, auditor, correlationId, connections, folds: setup.folds ?? [] });
     report.json.correlationId = correlationId;
     return print(report);
   } catch (error) {
