@@ -31,7 +31,7 @@ beforeAll(async () => {
   env = { AUTH_DEV_KEYS_DIR: join(dir, 'auth'), AUDIT_CHECKPOINT_KEY_FILE: keyFile, PRIVACY_MASTER_KEY: masterKey.toString('base64') };
   const authKey = await loadOrCreateDevSigningKey(env.AUTH_DEV_KEYS_DIR);
   tokenFor = (tenants, role = 'auditor') =>
-    signDevToken(authKey, { role, tenants, userId: 'auditor-7', organisationId: 'cour-des-comptes', organisationKind: role === 'auditor' ? 'auditor' : 'ccas' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
+    signDevToken(authKey, { role, tenants, userId: 'auditor-7', organisationId: 'cour-des-comptes', organisationKind: role === 'auditor' ? 'auditor' : role === 'platformAdmin' ? 'platform' : 'ccas' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
 });
 afterAll(async () => {
   await pool?.end();
@@ -216,6 +216,28 @@ describe("the auditor's identity and record", () => {
       expect.objectContaining({ userId: 'auditor-7', path: 'audit access-log', outcome: 'allowed' }),
     ]);
     expect(Date.parse(results[0].records[0].occurredAt)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("lets the platform admin read who audited what, and nothing else (exit 0, then 3)", async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 1 });
+    const verify = await audit([tenantId], 'verify', '--tenant', tenantId, '--json');
+    const { correlationId } = JSON.parse(verify.out) as { correlationId: string };
+    const adminToken = await tokenFor([], 'platformAdmin');
+    const as = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main([...argv, '--db', `lending=${db.appUrl}`, '--token', adminToken], { env, out: (t) => (out += t), err: (t) => (err += t), progressIsTty: false });
+      return { code, out, err };
+    };
+
+    const log = await as('access-log', '--tenant', tenantId);
+    const verifyAsAdmin = await as('verify', '--tenant', tenantId);
+
+    expect(log.code).toBe(0);
+    expect(log.out).toMatch(new RegExp(`auditor-7 \\(auditor, cour-des-comptes\\) CLI audit verify allowed correlation ${correlationId}`));
+    expect(verifyAsAdmin.code).toBe(3);
+    expect(verifyAsAdmin.err).toContain('refused: role platformAdmin may not use the auditor');
   });
 
   it('refuses a tenant the token does not grant, and records the refusal (exit 3)', async () => {

@@ -41,7 +41,7 @@ commands
                                  prove the database still extends the checkpoints: nothing shortened, changed or removed
   check-checkpoint --file FILE   signature and tree head of a checkpoint file, offline
   access-log --tenant T [--since ISO]
-                                 the auditors' accesses recorded for a tenant
+                                 the auditors' accesses recorded for a tenant (also for a platformAdmin token)
   key                            the platform's checkpoint public key and its id
 
 databases (read-only; every action is recorded in audit.access_log of the database it reads)
@@ -196,7 +196,8 @@ export const auditFold = <State, Event extends { type: string; data: unknown }>(
 
 /** The tenants a command covers in one database, each recorded before it is read; a tenant not granted is refused. */
 async function tenantsFor(run: Run, connection: AuditConnection, action: string): Promise<{ tenants: string[]; notGranted: number }> {
-  const granted = new Set(run.auditor.tenantIds);
+  // A platform admin's token names no tenant: reading the access log is not about one (main lets them do nothing else).
+  const granted = run.auditor.role === 'platformAdmin' ? { has: () => true } : new Set(run.auditor.tenantIds);
   const named = run.options.values.tenant as string[] | undefined;
   const all = run.options.values['all-tenants'] === true;
   if (!named?.length && !all) throw new UsageError('name a tenant (--tenant T) or --all-tenants');
@@ -571,9 +572,11 @@ export async function main(argv: string[], io: CliIo, setup: { folds?: readonly 
       }
     }
     for (const c of connections) if (c.canTamper) io.err(`warning: ${c.target.service}: the connected role could change or delete events; an audit needs only SELECT (use the service's app role)\n`);
-    if (auditor.role !== 'auditor') {
+    // The platform admin sees who audited what (the access log holds no business data), and nothing else.
+    const adminReadingLog = auditor.role === 'platformAdmin' && options.command === 'access-log';
+    if (auditor.role !== 'auditor' && !adminReadingLog) {
       for (const c of connections) await recordAuditorAction(c, auditor, { action: `audit ${options.command}`, outcome: 'denied-role', correlationId });
-      throw new RefusedError(`role ${auditor.role} may not use the auditor's tools (route class audit.read is for auditors)`);
+      throw new RefusedError(`role ${auditor.role} may not use the auditor's tools (route class audit.read is for auditors; a platform admin may read the access log)`);
     }
     io.err(`audit ${options.command} by ${auditor.userId} (${auditor.organisationId}), correlation id ${correlationId}\n`);
     const report = await command({ options, io, auditor, correlationId, connections, folds: setup.folds ?? [] });
