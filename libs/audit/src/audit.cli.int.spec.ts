@@ -246,9 +246,15 @@ describe("the auditor's identity and record", () => {
     const result = await audit(['ccas-elsewhere'], 'verify', '--tenant', tenantId);
     expect(result.code).toBe(3);
     expect(result.err).toContain(`refused: tenant ${tenantId} is not among the tenants your token grants (ccas-elsewhere)`);
+    const asJson = await audit(['ccas-elsewhere'], 'verify', '--tenant', tenantId, '--json');
+    expect(JSON.parse(asJson.out)).toEqual({ ok: false, exit: 3, error: `tenant ${tenantId} is not among the tenants your token grants (ccas-elsewhere)` });
     const log = await audit([tenantId], 'access-log', '--tenant', tenantId, '--json');
     const { results } = JSON.parse(log.out) as { results: Array<{ records: Array<Record<string, string>> }> };
-    expect(results[0].records[0]).toEqual(expect.objectContaining({ path: 'audit verify', outcome: 'denied-tenant' }));
+    expect(results[0].records.map((r) => [r.path, r.outcome])).toEqual([
+      ['audit verify', 'denied-tenant'],
+      ['audit verify', 'denied-tenant'],
+      ['audit access-log', 'allowed'],
+    ]);
   });
 
   it('refuses a role other than auditor (exit 3) and a call without a command or database (exit 2)', async () => {

@@ -571,7 +571,7 @@ export async function main(argv: string[], io: CliIo, setup: { folds?: readonly 
         throw new RefusedError(`${target.service}: cannot connect: ${(error as Error).message}`);
       }
     }
-    for (const c of connections) if (c.canTamper) io.err(`warning: ${c.target.service}: the connected role could change or delete events; an audit needs only SELECT (use the service's app role)\n`);
+    for (const c of connections) if (c.canTamper) io.err(`warning: ${c.target.service}: the connected role could change or delete events; an audit needs only SELECT (a read-only role: docs/auditing.md)\n`);
     // The platform admin sees who audited what (the access log holds no business data), and nothing else.
     const adminReadingLog = auditor.role === 'platformAdmin' && options.command === 'access-log';
     if (auditor.role !== 'auditor' && !adminReadingLog) {
@@ -583,16 +583,14 @@ export async function main(argv: string[], io: CliIo, setup: { folds?: readonly 
     report.json.correlationId = correlationId;
     return print(report);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${error.message}\n\n${USAGE}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof RefusedError || error instanceof AuditUnavailableError) {
-      io.err(`refused: ${error.message}\n`);
-      return EXIT.refused;
-    }
-    io.err(`could not run: ${(error as Error).message}\n`);
-    return EXIT.refused;
+    const message = (error as Error).message;
+    const exit = error instanceof UsageError ? EXIT.usage : EXIT.refused;
+    // A script reading --json output gets a document in every case, not an empty stdout.
+    if (options?.json) io.out(`${JSON.stringify({ ok: false, exit, error: message })}\n`);
+    if (error instanceof UsageError) io.err(`${message}\n\n${USAGE}\n`);
+    else if (error instanceof RefusedError || error instanceof AuditUnavailableError) io.err(`refused: ${message}\n`);
+    else io.err(`could not run: ${message}\n`);
+    return exit;
   } finally {
     await Promise.all(connections.map((c) => c.client.end().catch(() => undefined)));
   }
