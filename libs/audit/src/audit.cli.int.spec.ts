@@ -116,6 +116,42 @@ describe('audit verify', () => {
   });
 });
 
+describe('looking around', () => {
+  it("lists the granted tenants and a tenant's streams, and --all-tenants covers only the tenants the token grants", async () => {
+    const mine = newTenant();
+    const theirs = newTenant();
+    await seed(mine, { 'loan-a': 2, 'product-p': 1 });
+    await seed(theirs, { 'loan-z': 1 });
+
+    const tenants = await audit([mine], 'tenants', '--json');
+    const streams = await audit([mine], 'streams', '--tenant', mine);
+    const all = await audit([mine], 'verify', '--all-tenants');
+
+    expect(tenants.code).toBe(0);
+    const listed = (JSON.parse(tenants.out) as { results: Array<{ tenants: string[]; notGranted: number }> }).results[0];
+    expect(listed.tenants).toEqual([mine]);
+    expect(listed.notGranted).toBeGreaterThanOrEqual(1);
+    expect(streams.code).toBe(0);
+    expect(streams.out).toContain(`lending/${mine}: 2 streams`);
+    expect(streams.out).toMatch(/ {2}loan-a {2}loan {2}2 events {2}\S+ … \S+/);
+    expect(streams.out).toMatch(/ {2}product-p {2}product {2}1 events/);
+    expect(all.code).toBe(0);
+    expect(all.out).toContain(`lending/${mine}: ok — 2 streams, 3 events verified`);
+    expect(all.out).not.toContain(theirs);
+    expect(all.out).toMatch(/lending: \d+ other tenant\(s\) not granted to you, not checked/);
+  });
+
+  it('never overwrites a checkpoint file (exit 2)', async () => {
+    const tenantId = newTenant();
+    await seed(tenantId, { 'loan-a': 1 });
+    const path = file('once');
+    expect((await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', path)).code).toBe(0);
+    const again = await audit([tenantId], 'checkpoint', '--tenant', tenantId, '--out', path);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain(`${path} exists: a checkpoint is never overwritten`);
+  });
+});
+
 describe('signed checkpoints and their consistency', () => {
   it('catches the last two events of a stream deleted with the chain left valid (exit 1, "shortened")', async () => {
     const tenantId = newTenant();
