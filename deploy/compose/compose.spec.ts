@@ -115,6 +115,8 @@ describe('the platform on one VM', () => {
     for (const service of SERVICES) {
       const env = envOf(service);
       expect(env['NODE_ENV']).toBe('production');
+      // A misspelt name would be ignored silently by the service: every name must be one something reads.
+      for (const name of Object.keys(env)) expect([...Object.keys(baseConfigSchema.shape), 'NODE_EXTRA_CA_CERTS', 'PRIVACY_MASTER_KEY']).toContain(name);
       expect(() => loadConfig(service, baseConfigSchema, env)).not.toThrow();
       expect(authConfigFromEnv(env).keys).toEqual({ kind: 'jwks-url', url: 'https://keycloak:8443/realms/tremplin/protocol/openid-connect/certs' });
       expect(Buffer.from(env['PRIVACY_MASTER_KEY']!, 'base64')).toHaveLength(32);

@@ -19,6 +19,8 @@ const AUTOSCALED = ['intake', 'lending', 'accompaniment'];
 /** Step 1 of docs/operations.md "Upgrade": what must exist before the migration Jobs can run. */
 const MIGRATION_STEP_SELECTOR = 'app.kubernetes.io/component in (platform,config,migration)';
 const ALLOWED_EGRESS_PORTS = new Set([53, 5432, 9092, 9093, 443]);
+/** Variables read outside the services' config schema: Node itself, @tremplin/privacy, lending's usury tables. */
+const READ_ELSEWHERE = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'PRIVACY_MASTER_KEY', 'PRIVACY_KEY_CACHE_TTL_MS', 'USURY_CAP_TABLES'];
 
 // Minimal typed views of the objects the rules read.
 type Labels = Record<string, string>;
@@ -254,6 +256,8 @@ describe.each(OVERLAYS)('%s', (overlay) => {
       const withSecrets = { ...env, DATABASE_URL: 'postgres://tremplin_app:secret@db.example.org:5432/x', PRIVACY_MASTER_KEY: Buffer.alloc(32).toString('base64') };
       expect(env['NODE_ENV']).toBe('production');
       expect(env['HOST']).toBe('0.0.0.0');
+      // A misspelt name would be ignored silently by the service: every name must be one something reads.
+      for (const name of Object.keys(env)) expect([...Object.keys(baseConfigSchema.shape), ...READ_ELSEWHERE]).toContain(name);
       expect(() => loadConfig(deployment.metadata.name, baseConfigSchema, withSecrets)).not.toThrow();
       expect(authConfigFromEnv(withSecrets).keys).toEqual({ kind: 'jwks-url', url: env['AUTH_JWKS_URL'] });
     }
