@@ -236,6 +236,46 @@ describe('signed checkpoints and their consistency', () => {
   });
 });
 
+describe('across the services\' databases', () => {
+  it('checks each database named, signs one checkpoint per database and tenant, and names the service where a stream was cut', async () => {
+    const intake = await createTestDatabase('audit_cli_intake', [tenancyMigrations, authMigrations, eventStoreMigrations]);
+    const intakePool = createPool(intake.appUrl, { max: 2 });
+    try {
+      const tenantId = newTenant();
+      await seed(tenantId, { 'loan-a': 3 });
+      await new PostgresEventStore(intakePool).append({ tenantId, streamId: 'file-f1' }, events(1, 4), 'no-stream');
+      const dbs = ['--db', `lending=${db.appUrl}`, '--db', `intake=${intake.appUrl}`];
+      const run = async (...argv: string[]) => {
+        let out = '';
+        const code = await main([...argv, ...dbs, '--token', await tokenFor([tenantId])], { env, out: (t) => (out += t), err: () => undefined, progressIsTty: false });
+        return { code, out };
+      };
+
+      const path = file('two-services');
+      const checkpoint = await run('checkpoint', '--tenant', tenantId, '--out', path);
+      const checkpoints = JSON.parse(await readFile(path, 'utf8')) as CheckpointFile;
+      const owner = new Client({ connectionString: intake.ownerUrl });
+      await owner.connect();
+      await owner.query(`DELETE FROM es.events WHERE tenant_id = $1 AND stream_version = 4`, [tenantId]);
+      await owner.end();
+      const consistency = await run('consistency', '--old', path);
+
+      expect(checkpoint.code).toBe(0);
+      expect(checkpoints.checkpoints.map((c) => [c.body.service, c.body.events])).toEqual([
+        ['lending', 3],
+        ['intake', 4],
+      ]);
+      expect(consistency.code).toBe(1);
+      expect(consistency.out).toContain(`lending/${tenantId}: consistent`);
+      expect(consistency.out).toContain(`intake/${tenantId}: NOT CONSISTENT`);
+      expect(consistency.out).toContain('shortened: file-f1: shortened from 4 events');
+    } finally {
+      await intakePool.end();
+      await intake.drop();
+    }
+  });
+});
+
 describe("the auditor's identity and record", () => {
   it('records every action with who, what and when, readable in the access log', async () => {
     const tenantId = newTenant();
