@@ -7,7 +7,8 @@ import { createPool } from '@tremplin/pg';
 import { createPrivacyVault, privacyConfigFromEnv, type PrivacyVault } from '@tremplin/privacy';
 import { categoryOf, listEventTenants, listStreamSummaries, readStreamChain, type ChainRow } from '@tremplin/event-store-postgres';
 import { chainChecker, checkTenantChainsInParallel, type TenantChains } from './chains';
-import { CHECKPOINT_FILE_FORMAT, checkCheckpoint, checkConsistency, signCheckpoint, versionsToProve, type CheckpointFile, type SignedCheckpoint } from './checkpoint';
+import { CHECKPOINT_FILE_FORMAT, checkCheckpoint, checkConsistency, headLeaf, signCheckpoint, versionsToProve, type CheckpointFile, type SignedCheckpoint } from './checkpoint';
+import { inclusionProof, leafHash, verifyInclusion } from './merkle';
 import { AuditUnavailableError, connectAudit, inSnapshot, readAccessLog, recordAuditorAction, type AuditConnection, type Auditor, type AuditTarget } from './session';
 import { keyIdOf, loadCheckpointSigner, loadVerificationKey, publicKeyPem } from './signing-key';
 
@@ -40,6 +41,8 @@ commands
   consistency --old FILE [--new FILE]
                                  prove the database still extends the checkpoints: nothing shortened, changed or removed
   check-checkpoint --file FILE   signature and tree head of a checkpoint file, offline
+  prove      --file FILE --stream S [--tenant T]
+                                 one stream head's audit path to the signed tree head (RFC 9162), offline
   access-log --tenant T [--since ISO]
                                  the auditors' accesses recorded for a tenant (also for a platformAdmin token)
   key                            the platform's checkpoint public key and its id
@@ -381,6 +384,30 @@ async function cmdCheckCheckpoint(options: Options, io: CliIo): Promise<Report> 
   return { exit: bad ? EXIT.integrity : EXIT.ok, text, json: { command: 'check-checkpoint', ok: bad === 0, keyId: keyIdOf(publicKey), results } };
 }
 
+// One stream's head with its RFC 9162 audit path: a third party holding only the signed tree head can check it.
+async function cmdProve(options: Options, io: CliIo): Promise<Report> {
+  const path = options.values.file as string | undefined;
+  const streamId = options.values.stream as string | undefined;
+  if (!path || !streamId) throw new UsageError('prove needs --file FILE and --stream S');
+  const publicKey = await loadVerificationKey(options.values['public-key'] as string | undefined, io.env);
+  const tenant = (options.values.tenant as string[] | undefined)?.[0];
+  const candidates = (await readCheckpointFile(path)).checkpoints.filter((c) => c.heads.some((h) => h.streamId === streamId) && (tenant === undefined || c.body.tenantId === tenant));
+  if (candidates.length !== 1) throw new UsageError(`${candidates.length} checkpoints of ${path} hold stream ${streamId}: name the tenant (--tenant T)`);
+  const [checkpoint] = candidates;
+  const problems = checkCheckpoint(checkpoint, publicKey);
+  if (problems.length) return { exit: EXIT.integrity, text: [`the checkpoint is NOT VALID: ${problems.join('; ')}`], json: { command: 'prove', ok: false, problems } };
+  const index = checkpoint.heads.findIndex((h) => h.streamId === streamId);
+  const head = checkpoint.heads[index];
+  const auditPath = inclusionProof(checkpoint.heads.map((h) => leafHash(headLeaf(h))), index);
+  const verified = verifyInclusion(headLeaf(head), index, checkpoint.heads.length, auditPath, Buffer.from(checkpoint.body.rootHash, 'hex'));
+  const proof = { head, leaf: headLeaf(head).toString('utf8'), leafIndex: index, treeSize: checkpoint.heads.length, auditPath: auditPath.map((b) => b.toString('hex')), checkpoint: checkpoint.body, signature: checkpoint.signature };
+  return {
+    exit: verified ? EXIT.ok : EXIT.integrity,
+    text: [`${head.streamId} at version ${head.streamVersion} (${head.hash}) is leaf ${index} of ${proof.treeSize} under tree head ${checkpoint.body.rootHash} signed at ${checkpoint.body.takenAt}`, `audit path: ${proof.auditPath.join(' ') || '(none: a one-leaf tree)'}`],
+    json: { command: 'prove', ok: verified, proof },
+  };
+}
+
 async function cmdKey(io: CliIo): Promise<Report> {
   const signer = await loadCheckpointSigner(io.env);
   const pem = publicKeyPem(signer.publicKey);
@@ -559,6 +586,7 @@ export async function main(argv: string[], io: CliIo, setup: { folds?: readonly 
     }
     if (options.command === 'key') return print(await cmdKey(io));
     if (options.command === 'check-checkpoint') return print(await cmdCheckCheckpoint(options, io));
+    if (options.command === 'prove') return print(await cmdProve(options, io));
     const command = DATABASE_COMMANDS[options.command];
     if (!command) throw new UsageError(`unknown command ${options.command}`);
     const targets = targetsOf(options);
