@@ -8,6 +8,9 @@ import { withTransaction, type MigrationSource, type Pool, type PoolClient } fro
 import { claimKey, saveKey, type Idempotency, type StoredResponse } from './idempotency';
 import { httpStatusOf } from './status';
 
+/** How long a command waits for its stream's lock before it gives up (the client is told to retry). */
+export const STREAM_LOCK_WAIT_MS = 15_000;
+
 export const commandsMigrations: MigrationSource = { name: 'commands', directory: join(__dirname, '..', 'migrations') };
 
 export interface Decided<Event, State> {
@@ -88,6 +91,8 @@ export function createCommandExecutor(deps: CommandExecutorDeps): CommandExecuto
     }
     const store = deps.store.inTransaction(tx);
     const stream = { tenantId: spec.tenantId, streamId: spec.streamId };
+    // Commands on one stream queue on its lock, but never without end: past this wait the command fails (503).
+    await tx.query(`SET LOCAL lock_timeout = '${STREAM_LOCK_WAIT_MS}ms'`);
     await store.lock(stream);
     const handle = createCommandHandler<Command, Event, State>({
       decider: aggregate.decider,

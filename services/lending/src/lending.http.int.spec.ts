@@ -116,6 +116,7 @@ beforeAll(async () => {
     AUTH_DEV_KEYS_DIR: keysDir,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
+    POOL_STALL_LIVENESS_MS: '2000',
   });
 });
 
@@ -157,6 +158,39 @@ describe('many commands at once', () => {
     expect((counts[200] ?? 0) + (counts[409] ?? 0)).toBe(10);
     expect(replies.filter((reply) => reply.status === 409).every((reply) => reply.body.code === 'IDEMPOTENCY_IN_PROGRESS')).toBe(true);
     expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(1);
+  });
+});
+
+describe('a pool that stops handing out connections', () => {
+  it('makes the service unready and not live while it lasts, answers every request, and recovers', async () => {
+    const loanId = await disbursedLoan();
+    // Another session holds the loan stream's lock: every command on it waits in its transaction, holding a
+    // pooled connection, until the pool is full and further callers queue for it.
+    const holder = new Client({ connectionString: db.ownerUrl });
+    await holder.connect();
+    const lock = [`hashtextextended($1::text || E'\\x1f' || $2::text, 7)`, [TENANT, `loan-${loanId}`]] as const;
+    await holder.query(`SELECT pg_advisory_lock(${lock[0]})`, [...lock[1]]);
+    const pending = Promise.all(Array.from({ length: 20 }, (_, i) => pay(loanId, `stuck-${loanId}-${i}`)));
+    try {
+      const statusOf = async (path: string) => (await fetch(`${app.url}${path}`, { signal: AbortSignal.timeout(10_000) })).status;
+      const deadline = Date.now() + 15_000;
+      let live = 200;
+      while (live !== 503 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        live = await statusOf('/health/live');
+      }
+      expect(live).toBe(503);
+      expect(await statusOf('/health')).toBe(503);
+    } finally {
+      await holder.query(`SELECT pg_advisory_unlock(${lock[0]})`, [...lock[1]]);
+      await holder.end();
+    }
+    const replies = await pending;
+    const counts = tally(replies);
+    expect(Object.keys(counts).map(Number).every((status) => status === 200 || status === 503)).toBe(true);
+    expect(replies.filter((reply) => reply.status === 503).every((reply) => reply.body.code === 'DATABASE_BUSY' && reply.headers.get('retry-after') === '1')).toBe(true);
+    expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(counts[200] ?? 0);
+    await expectHealthy();
   });
 });
 

@@ -14,10 +14,10 @@ import {
   type Envelope,
   type PayloadSchema,
 } from '@tremplin/contracts';
-import type { RecordedEvent } from '@tremplin/event-sourcing';
+import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
 import { deriveMessageId } from '@tremplin/messaging';
 import type { z } from 'zod';
-import { evolveLoan } from './loan.decider';
+import { evolveLoan, loanAggregate } from './loan.decider';
 import type { LoanEvent } from './loan.events';
 import type { LoanState } from './loan.state';
 
@@ -29,9 +29,9 @@ export function loanMessages(tenantId: string, before: LoanState, recorded: read
   const envelopes: Envelope[] = [];
   let state = before;
   for (const record of recorded) {
-    const event = record as unknown as LoanEvent & RecordedEvent;
+    const event = decodeEvent(loanAggregate, record);
     state = evolveLoan(state, event);
-    const message = messageOf(tenantId, state, event);
+    const message = messageOf(tenantId, state, event, record.metadata.occurredAt);
     if (!message) continue;
     envelopes.push(
       createEnvelope(message.contract, message.payload, {
@@ -52,10 +52,9 @@ interface Message<S extends PayloadSchema = PayloadSchema> {
 
 const message = <S extends PayloadSchema>(contract: Contract<S>, payload: z.input<S>): Message => ({ contract, payload }) as unknown as Message;
 
-function messageOf(tenantId: string, state: LoanState, event: LoanEvent & RecordedEvent): Message | undefined {
+function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: string): Message | undefined {
   if (state.status === 'none') return undefined;
   const ids = { tenantId, loanId: state.application.loanId, applicationId: state.application.applicationId };
-  const at = event.metadata.occurredAt;
   switch (event.type) {
     case 'LoanApplicationReceived': {
       const d = event.data;
