@@ -12,3 +12,4 @@ export * from './http/errors';
 export * from './http/validation';
 export * from './http/as-of';
 export * from './rebuild.cli';
+export * from './migrations';

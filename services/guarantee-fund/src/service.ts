@@ -1,10 +1,5 @@
 import { join } from 'node:path';
-import { authMigrations } from '@tremplin/auth';
-import { commandsMigrations } from '@tremplin/commands';
-import { eventStoreMigrations } from '@tremplin/event-store-postgres';
-import { messagingMigrations } from '@tremplin/messaging';
-import type { ServiceDefinition } from '@tremplin/service-kit';
-import { tenancyMigrations } from '@tremplin/tenancy';
+import { platformMigrations, type ServiceDefinition } from '@tremplin/service-kit';
 import { AppModule, type GuaranteeFundModuleOptions } from './app.module';
 import { configSchema } from './config';
 
@@ -15,7 +10,7 @@ export function guaranteeFundService(options: GuaranteeFundModuleOptions = {}): 
     description: 'Guarantees, guarantor envelopes, exposure, claims and recoveries.',
     configSchema,
     // Order matters: the tenancy RLS helper is used by the others and by this service's own migrations.
-    migrations: [tenancyMigrations, authMigrations, eventStoreMigrations, messagingMigrations, commandsMigrations, { name: 'guarantee-fund', directory: join(__dirname, '..', 'migrations') }],
+    migrations: [...platformMigrations, { name: 'guarantee-fund', directory: join(__dirname, '..', 'migrations') }],
     module: (config) => AppModule.register(config, options),
   };
 }

@@ -1,10 +1,5 @@
 import { join } from 'node:path';
-import { authMigrations } from '@tremplin/auth';
-import { commandsMigrations } from '@tremplin/commands';
-import { eventStoreMigrations } from '@tremplin/event-store-postgres';
-import { messagingMigrations } from '@tremplin/messaging';
-import type { ServiceDefinition } from '@tremplin/service-kit';
-import { tenancyMigrations } from '@tremplin/tenancy';
+import { platformMigrations, type ServiceDefinition } from '@tremplin/service-kit';
 import { AppModule, type LendingModuleOptions } from './app.module';
 import { configSchema } from './config';
 
@@ -15,7 +10,7 @@ export function lendingService(options: LendingModuleOptions = {}): ServiceDefin
     description: 'Loans: bank decision, offer, signature, disbursement, schedule, payments, incidents and rescheduling.',
     configSchema,
     // Order matters: the tenancy RLS helper is used by the others; lending's 0003 moves its keys to the commands lib's table.
-    migrations: [tenancyMigrations, authMigrations, eventStoreMigrations, messagingMigrations, commandsMigrations, { name: 'lending', directory: join(__dirname, '..', 'migrations') }],
+    migrations: [...platformMigrations, { name: 'lending', directory: join(__dirname, '..', 'migrations') }],
     module: (config) => AppModule.register(config, options),
   };
 }
