@@ -1,15 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
-import { DEFAULT_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey, signDevToken } from '@tremplin/auth';
-import { contractRegistry, withTopicPrefix, type Envelope } from '@tremplin/contracts';
-import { createKafkaTransport, ensureTopics, type MessageTransport, type Subscription } from '@tremplin/messaging';
-import { startService, type RunningService } from '@tremplin/service-kit';
-import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tremplin/testing';
+import type { Client } from 'pg';
+import { eventually, startServiceHarness, type ServiceHarness } from '@tremplin/testing';
 import { guaranteeFundService } from './service';
 
 // The envelope slice on real PostgreSQL and Kafka, through HTTP: a board's vote becomes an event, a row of the
@@ -17,58 +11,18 @@ import { guaranteeFundService } from './service';
 // envelope, so any of them runs alone.
 
 const TENANT = 'ccas-laval';
-const PREFIX = `t-${randomUUID().slice(0, 8)}.`;
 const NOW = '2026-03-10T09:00:00.000Z';
 
-let db: TestDatabase;
-let app: RunningService;
-let keysDir: string;
-let transport: MessageTransport;
-let collector: Subscription;
-const published: Envelope<Record<string, unknown>>[] = [];
+let h: ServiceHarness;
 const tokens = { director: '', officer: '', socialWorker: '', auditor: '', admin: '', otherDirector: '' };
 
-interface Reply {
-  status: number;
-  body: Record<string, unknown> & { code?: string; field?: string };
-}
-
-async function call(method: 'GET' | 'POST', path: string, token: string, options: { body?: unknown; key?: string } = {}): Promise<Reply> {
-  const response = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(options.key ? { 'idempotency-key': options.key } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as Reply['body'] };
-}
-
+const call = (method: 'GET' | 'POST', path: string, token: string, options: { body?: unknown; key?: string } = {}) => h.call(method, path, { token, ...options });
 const guarantor = () => `gtor-${randomUUID().slice(0, 8)}`;
 const vote = (guarantorId: string, body: Record<string, unknown>, token = tokens.director, key?: string) =>
   call('POST', `/tenants/${TENANT}/envelopes/${guarantorId}/capacity-votes`, token, { body, ...(key ? { key } : {}) });
 const decision = (capacityCents: number, decisionReference = 'CA-2026-03-02-5') => ({ capacityCents, decisionDate: '2026-03-02', decisionReference });
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function asOwner<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: db.ownerUrl });
-  await client.connect();
-  // Row-level security is forced on the read model, for its owner too: this connection acts for the tenant.
-  await client.query(`SELECT set_config('app.tenant_id', $1, false)`, [TENANT]);
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
+const asOwner = <T>(fn: (client: Client) => Promise<T>) => h.asTenant(TENANT, fn);
 const eventsIn = (guarantorId: string) =>
   asOwner(async (client) => Number((await client.query(`SELECT count(*) AS n FROM es.events WHERE tenant_id = $1 AND stream_id = $2`, [TENANT, `envelope-${guarantorId}`])).rows[0].n));
 const envelopeRows = () => asOwner(async (client) => (await client.query(`SELECT * FROM guarantee_fund.envelope ORDER BY tenant_id, guarantor_id`)).rows);
@@ -78,54 +32,17 @@ const listed = async (guarantorId: string) => {
 };
 
 beforeAll(async () => {
-  db = await createTestDatabase('guarantee_fund', []);
-  keysDir = await mkdtemp(join(tmpdir(), 'guarantee-keys-'));
-  const key = await loadOrCreateDevSigningKey(keysDir);
-  const sign = (role: string, userId: string, organisationId: string, organisationKind: string, tenants = [TENANT]) =>
-    signDevToken(key, { role, tenants, userId, organisationId, organisationKind }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
-  tokens.director = await sign('ccasDirector', 'dir-laval', 'ccas-laval-org', 'ccas');
-  tokens.officer = await sign('guarantorOfficer', 'fcs-olivier', 'fcs', 'guarantor');
-  tokens.socialWorker = await sign('socialWorker', 'sw-sophie', 'ccas-laval-org', 'ccas');
-  tokens.auditor = await sign('auditor', 'audit-alice', 'audit-firm', 'auditor');
-  tokens.admin = await sign('platformAdmin', 'ops-olga', 'platform', 'platform', []);
-  tokens.otherDirector = await sign('ccasDirector', 'dir-tarbes', 'ccas-tarbes-org', 'ccas', ['ccas-tarbes']);
-
-  const registry = withTopicPrefix(contractRegistry, PREFIX);
-  await ensureTopics(kafkaBrokers(), registry);
-  transport = createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'guarantee-fund-int-spec' });
-  collector = await transport.subscribe({
-    groupId: `${PREFIX}observer`,
-    topics: [`${PREFIX}guarantee.guarantee`],
-    fromBeginning: true,
-    onBatch: async (batch, control) => {
-      for (const message of batch.messages) {
-        published.push(JSON.parse(message.value!.toString()));
-        control.resolve(message.offset);
-      }
-      await control.commit();
-    },
-  });
-
-  app = await startService(guaranteeFundService({ clock: () => new Date(NOW) }), {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.appUrl,
-    MIGRATION_DATABASE_URL: db.ownerUrl,
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: PREFIX,
-    AUTH_DEV_KEYS_DIR: keysDir,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'test',
-    PROJECTION_POLL_MS: '20',
-  });
+  h = await startServiceHarness({ name: 'guarantee_fund', service: guaranteeFundService({ clock: () => new Date(NOW) }), tenant: TENANT, observe: ['guarantee.guarantee'] });
+  tokens.director = await h.token({ role: 'ccasDirector', userId: 'dir-laval', organisationId: 'ccas-laval-org', organisationKind: 'ccas' });
+  tokens.officer = await h.token({ role: 'guarantorOfficer', userId: 'fcs-olivier', organisationId: 'fcs', organisationKind: 'guarantor' });
+  tokens.socialWorker = await h.token({ role: 'socialWorker', userId: 'sw-sophie', organisationId: 'ccas-laval-org', organisationKind: 'ccas' });
+  tokens.auditor = await h.token({ role: 'auditor', userId: 'audit-alice', organisationId: 'audit-firm', organisationKind: 'auditor' });
+  tokens.admin = await h.token({ role: 'platformAdmin', userId: 'ops-olga', organisationId: 'platform', organisationKind: 'platform', tenants: [] });
+  tokens.otherDirector = await h.token({ role: 'ccasDirector', userId: 'dir-tarbes', organisationId: 'ccas-tarbes-org', organisationKind: 'ccas', tenants: ['ccas-tarbes'] });
 });
 
 afterAll(async () => {
-  await app?.close();
-  await collector?.stop();
-  await transport?.close();
-  await db?.drop();
-  if (keysDir) await rm(keysDir, { recursive: true, force: true });
+  await h?.close();
 });
 
 describe('a guarantor’s envelope voted through HTTP', () => {
@@ -176,7 +93,7 @@ describe('a guarantor’s envelope voted through HTTP', () => {
     expect(await eventsIn(id)).toBe(0);
     // Its own tenant's list holds nothing of this one.
     const own = await call('GET', '/tenants/ccas-tarbes/envelopes', tokens.otherDirector);
-    expect(own).toEqual({ status: 200, body: { envelopes: [] } });
+    expect([own.status, own.body]).toEqual([200, { envelopes: [] }]);
   });
 
   it('lists the envelope with its headroom in the read model', async () => {
@@ -204,7 +121,7 @@ describe('a guarantor’s envelope voted through HTTP', () => {
     await vote(id, decision(800_000));
     await vote(id, decision(900_000, 'CA-2026-03-09-3'));
     const mine = await eventually('the contract messages', async () => {
-      const found = published.filter((envelope) => envelope.payload.guarantorId === id);
+      const found = h.published.filter((envelope) => envelope.payload.guarantorId === id);
       return found.length >= 2 ? found : undefined;
     }, 45_000);
     expect(mine.map((envelope) => envelope.name)).toEqual(['guarantee.envelope-capacity-voted.v1', 'guarantee.envelope-capacity-voted.v1']);
@@ -251,7 +168,7 @@ describe('a guarantor’s envelope voted through HTTP', () => {
     expect(rebuilt.body).toMatchObject({ envelopes: live.length, tenants: 1 });
     expect(await envelopeRows()).toEqual(live);
 
-    const cli = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'rebuild.cli.ts')], { env: { ...process.env, DATABASE_URL: db.appUrl } });
+    const cli = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'rebuild.cli.ts')], { env: { ...process.env, DATABASE_URL: h.db.appUrl } });
     expect(JSON.parse(cli.stdout)).toMatchObject({ envelopes: live.length, tenants: 1 });
     expect(await envelopeRows()).toEqual(live);
   });

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { DEFAULT_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey, signDevToken } from '@tremplin/auth';
-import { startService, type RunningService } from '@tremplin/service-kit';
-import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tremplin/testing';
+import { startServiceHarness, tally, type Reply, type ServiceHarness } from '@tremplin/testing';
 import { loanIdOf } from './loan/loan.handler';
 import { lendingService } from './service';
 
@@ -18,33 +13,18 @@ jest.setTimeout(120_000);
 
 const TENANT = 'ccas-tarbes';
 const TODAY = '2025-11-03';
-let db: TestDatabase;
-let app: RunningService;
-let keysDir: string;
+let h: ServiceHarness;
 let anne = '';
 let bruno = '';
 const logged: string[] = [];
 
-interface Reply {
-  status: number;
-  body: Record<string, unknown> & { code?: string; field?: string };
-  headers: Headers;
-}
-
-async function call(method: 'GET' | 'POST', path: string, options: { body?: unknown; key?: string; token?: string } = {}): Promise<Reply> {
-  const response = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${options.token ?? anne}`, 'content-type': 'application/json', ...(options.key ? { 'idempotency-key': options.key } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return { status: response.status, body: (await response.json()) as Reply['body'], headers: response.headers };
-}
+const call = (method: 'GET' | 'POST', path: string, options: { body?: unknown; key?: string; token?: string } = {}): Promise<Reply> =>
+  h.call(method, path, { ...options, token: options.token ?? anne });
 
 /** A raw request, for bodies fetch would not send as they are (a bogus encoding). */
 function raw(path: string, headers: Record<string, string>, body: Buffer | string): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const url = new URL(`${app.url}${path}`);
+    const url = new URL(`${h.app.url}${path}`);
     const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${anne}`, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -56,14 +36,10 @@ function raw(path: string, headers: Record<string, string>, body: Buffer | strin
 }
 
 async function eventsOf(loanId: string, type: string): Promise<number> {
-  const client = new Client({ connectionString: db.ownerUrl });
-  await client.connect();
-  try {
+  return h.asTenant(TENANT, async (client) => {
     const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM es.events WHERE tenant_id = $1 AND stream_id = $2 AND type = $3`, [TENANT, `loan-${loanId}`, type]);
     return Number(rows[0].n);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** A disbursed 1,000 € / 12 months loan, seeded through the bank's routes. */
@@ -85,46 +61,31 @@ async function disbursedLoan(stopAt: 'offered' | 'disbursed' = 'disbursed'): Pro
 
 const pay = (loanId: string, key: string) => call('POST', `/tenants/${TENANT}/loans/${loanId}/payments`, { body: { amountCents: 101, paidOn: TODAY }, key });
 
-function tally(replies: readonly Reply[]): Record<number, number> {
-  return replies.reduce<Record<number, number>>((counts, reply) => ({ ...counts, [reply.status]: (counts[reply.status] ?? 0) + 1 }), {});
-}
-
 async function expectHealthy(): Promise<void> {
-  expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
-  expect((await fetch(`${app.url}/health`)).status).toBe(200);
+  expect((await fetch(`${h.app.url}/health/live`)).status).toBe(200);
+  expect((await fetch(`${h.app.url}/health`)).status).toBe(200);
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('lending_http', []);
-  keysDir = await mkdtemp(join(tmpdir(), 'lending-http-keys-'));
-  const key = await loadOrCreateDevSigningKey(keysDir);
-  const sign = (userId: string) => signDevToken(key, { role: 'bankAdvisor', tenants: [TENANT], userId, organisationId: 'bank-parcours', organisationKind: 'bank' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
-  anne = await sign('bank-anne');
-  bruno = await sign('bank-bruno');
   const write = process.stdout.write.bind(process.stdout);
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     logged.push(String(chunk));
     return write(chunk, ...(rest as []));
   });
-  app = await startService(lendingService({ clock: () => new Date(`${TODAY}T10:00:00.000Z`) }), {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.appUrl,
-    MIGRATION_DATABASE_URL: db.ownerUrl,
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: `t-${randomUUID().slice(0, 8)}.`,
-    AUTH_DEV_KEYS_DIR: keysDir,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'test',
-    POOL_STALL_LIVENESS_MS: '2000',
+  h = await startServiceHarness({
+    name: 'lending_http',
+    service: lendingService({ clock: () => new Date(`${TODAY}T10:00:00.000Z`) }),
+    tenant: TENANT,
+    env: { POOL_STALL_LIVENESS_MS: '2000' },
   });
+  const sign = (userId: string) => h.token({ role: 'bankAdvisor', userId, organisationId: 'bank-parcours', organisationKind: 'bank' });
+  anne = await sign('bank-anne');
+  bruno = await sign('bank-bruno');
 });
 
 afterAll(async () => {
-  await app?.close();
+  await h?.close();
   jest.restoreAllMocks();
-  await db?.drop();
-  if (keysDir) await rm(keysDir, { recursive: true, force: true });
 });
 
 describe('many commands at once', () => {
@@ -166,13 +127,13 @@ describe('a pool that stops handing out connections', () => {
     const loanId = await disbursedLoan();
     // Another session holds the loan stream's lock: every command on it waits in its transaction, holding a
     // pooled connection, until the pool is full and further callers queue for it.
-    const holder = new Client({ connectionString: db.ownerUrl });
+    const holder = new Client({ connectionString: h.db.ownerUrl });
     await holder.connect();
     const lock = [`hashtextextended($1::text || E'\\x1f' || $2::text, 7)`, [TENANT, `loan-${loanId}`]] as const;
     await holder.query(`SELECT pg_advisory_lock(${lock[0]})`, [...lock[1]]);
     const pending = Promise.all(Array.from({ length: 20 }, (_, i) => pay(loanId, `stuck-${loanId}-${i}`)));
     try {
-      const statusOf = async (path: string) => (await fetch(`${app.url}${path}`, { signal: AbortSignal.timeout(10_000) })).status;
+      const statusOf = async (path: string) => (await fetch(`${h.app.url}${path}`, { signal: AbortSignal.timeout(10_000) })).status;
       const deadline = Date.now() + 15_000;
       let live = 200;
       while (live !== 503 && Date.now() < deadline) {
@@ -265,7 +226,7 @@ describe('what a client gets wrong', () => {
     expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
     expect(reply.headers.get('cache-control')).toBe('no-store');
     // No CORS origin is configured: a browser on another origin gets no permission.
-    const preflight = await fetch(`${app.url}/tenants/${TENANT}/loans`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${h.app.url}/tenants/${TENANT}/loans`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -1,15 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { DEFAULT_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey, signDevToken } from '@tremplin/auth';
-import { applicationTransmittedV1, contractRegistry, createEnvelope, withTopicPrefix, type Envelope } from '@tremplin/contracts';
-import { createKafkaTransport, ensureTopics, headersOf, type MessageTransport, type Subscription } from '@tremplin/messaging';
-import { startService, type RunningService } from '@tremplin/service-kit';
-import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tremplin/testing';
+import { applicationTransmittedV1, createEnvelope } from '@tremplin/contracts';
+import { headersOf } from '@tremplin/messaging';
+import { eventually, startServiceHarness, type Reply, type ServiceHarness } from '@tremplin/testing';
 import { loanIdOf } from './loan/loan.handler';
 import { lendingService } from './service';
 
@@ -19,33 +15,14 @@ import { lendingService } from './service';
 
 const TENANT = 'ccas-tarbes';
 const APPLICATION = `app-${randomUUID().slice(0, 8)}`;
-const PREFIX = `t-${randomUUID().slice(0, 8)}.`;
 
 let now = new Date('2025-11-03T09:00:00.000Z');
 const setClock = (instant: string) => (now = new Date(instant));
 
-let db: TestDatabase;
-let app: RunningService;
-let keysDir: string;
-let transport: MessageTransport;
-let collector: Subscription;
-const published: Envelope<Record<string, unknown>>[] = [];
+let h: ServiceHarness;
 const tokens: Record<'anne' | 'bruno' | 'sophie' | 'admin' | 'auditor', string> = { anne: '', bruno: '', sophie: '', admin: '', auditor: '' };
 
-interface Reply {
-  status: number;
-  body: Record<string, unknown> & { code?: string; field?: string };
-  headers: Headers;
-}
-
-async function call(method: 'GET' | 'POST', path: string, token: string, options: { body?: unknown; key?: string } = {}): Promise<Reply> {
-  const response = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(options.key ? { 'idempotency-key': options.key } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as Reply['body'], headers: response.headers };
-}
+const call = (method: 'GET' | 'POST', path: string, token: string, options: { body?: unknown; key?: string } = {}) => h.call(method, path, { token, ...options });
 
 async function command(path: string, token: string, at: string, body: unknown = {}, key?: string): Promise<Reply> {
   setClock(at);
@@ -54,82 +31,31 @@ async function command(path: string, token: string, at: string, body: unknown = 
   return reply;
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function asOwner<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: db.ownerUrl });
-  await client.connect();
-  // Row-level security is forced on the read model, for its owner too: this test connection acts for the tenant.
-  await client.query(`SELECT set_config('app.tenant_id', $1, false)`, [TENANT]);
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
+const asOwner = <T>(fn: (client: Client) => Promise<T>) => h.asTenant(TENANT, fn);
 const summaryRows = () =>
   asOwner(async (client) => (await client.query(`SELECT * FROM lending.loan_summary ORDER BY tenant_id, loan_id`)).rows);
 
 beforeAll(async () => {
-  db = await createTestDatabase('lending', []);
-  keysDir = await mkdtemp(join(tmpdir(), 'lending-keys-'));
-  const key = await loadOrCreateDevSigningKey(keysDir);
-  const sign = (role: string, userId: string, organisationId: string, organisationKind: string, tenants = [TENANT]) =>
-    signDevToken(key, { role, tenants, userId, organisationId, organisationKind }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
-  tokens.anne = await sign('bankAdvisor', 'bank-anne', 'bank-parcours', 'bank');
-  tokens.bruno = await sign('bankAdvisor', 'bank-bruno', 'bank-parcours', 'bank');
-  tokens.sophie = await sign('socialWorker', 'sw-sophie', 'ccas-tarbes-org', 'ccas');
-  tokens.auditor = await sign('auditor', 'audit-alice', 'audit-firm', 'auditor');
-  tokens.admin = await sign('platformAdmin', 'ops-olga', 'platform', 'platform', []);
-
-  const registry = withTopicPrefix(contractRegistry, PREFIX);
-  await ensureTopics(kafkaBrokers(), registry);
-  transport = createKafkaTransport({ brokers: kafkaBrokers(), clientId: 'lending-int-spec' });
-  collector = await transport.subscribe({
-    groupId: `${PREFIX}observer`,
-    topics: [`${PREFIX}lending.loan`],
-    fromBeginning: true,
-    onBatch: async (batch, control) => {
-      for (const message of batch.messages) {
-        published.push(JSON.parse(message.value!.toString()));
-        control.resolve(message.offset);
-      }
-      await control.commit();
+  h = await startServiceHarness({
+    name: 'lending',
+    service: lendingService({ clock: () => new Date(now) }),
+    tenant: TENANT,
+    observe: ['lending.loan'],
+    env: {
+      // A quarter past @tremplin/finance's table, as an operator configures it from the Banque de France notice
+      // (fixture values; the test's clock reaches June 2026).
+      USURY_CAP_TABLES: JSON.stringify([{ effectiveFrom: '2026-04-01', effectiveUntil: '2026-06-30', caps: { upTo3000: 2_350, from3000To6000: 1_580, over6000: 870 } }]),
     },
   });
-
-  app = await startService(lendingService({ clock: () => new Date(now) }), {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.appUrl,
-    MIGRATION_DATABASE_URL: db.ownerUrl,
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: PREFIX,
-    AUTH_DEV_KEYS_DIR: keysDir,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'test',
-    PROJECTION_POLL_MS: '20',
-    // A quarter past @tremplin/finance's table, as an operator configures it from the Banque de France notice
-    // (fixture values; the test's clock reaches June 2026).
-    USURY_CAP_TABLES: JSON.stringify([{ effectiveFrom: '2026-04-01', effectiveUntil: '2026-06-30', caps: { upTo3000: 2_350, from3000To6000: 1_580, over6000: 870 } }]),
-  });
+  tokens.anne = await h.token({ role: 'bankAdvisor', userId: 'bank-anne', organisationId: 'bank-parcours', organisationKind: 'bank' });
+  tokens.bruno = await h.token({ role: 'bankAdvisor', userId: 'bank-bruno', organisationId: 'bank-parcours', organisationKind: 'bank' });
+  tokens.sophie = await h.token({ role: 'socialWorker', userId: 'sw-sophie', organisationId: 'ccas-tarbes-org', organisationKind: 'ccas' });
+  tokens.auditor = await h.token({ role: 'auditor', userId: 'audit-alice', organisationId: 'audit-firm', organisationKind: 'auditor' });
+  tokens.admin = await h.token({ role: 'platformAdmin', userId: 'ops-olga', organisationId: 'platform', organisationKind: 'platform', tenants: [] });
 });
 
 afterAll(async () => {
-  await app?.close();
-  await collector?.stop();
-  await transport?.close();
-  await db?.drop();
-  if (keysDir) await rm(keysDir, { recursive: true, force: true });
+  await h?.close();
 });
 
 describe('the life of a loan, from Kafka to repayment', () => {
@@ -138,7 +64,7 @@ describe('the life of a loan, from Kafka to repayment', () => {
   let lastVersion = 0;
 
   it('turns an intake.application-transmitted.v1 message into a loan in the read model', async () => {
-    const producer = await transport.producer();
+    const producer = await h.transport.producer();
     const envelope = createEnvelope(
       applicationTransmittedV1,
       {
@@ -155,7 +81,7 @@ describe('the life of a loan, from Kafka to repayment', () => {
       },
       { messageId: randomUUID(), occurredAt: '2025-11-03T08:30:00.000Z', correlationId: `corr-${APPLICATION}` },
     );
-    await producer.send([{ topic: `${PREFIX}intake.application`, key: APPLICATION, value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
+    await producer.send([{ topic: h.topic('intake.application'), key: APPLICATION, value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
     await producer.close();
 
     const listed = await eventually('the loan in the read model', async () => {
@@ -191,7 +117,7 @@ describe('the life of a loan, from Kafka to repayment', () => {
   });
 
   it('answers 409 IDEMPOTENCY_IN_PROGRESS while the same key is being processed', async () => {
-    const holder = new Client({ connectionString: db.appUrl });
+    const holder = new Client({ connectionString: h.db.appUrl });
     await holder.connect();
     try {
       await holder.query('BEGIN');
@@ -257,7 +183,7 @@ describe('the life of a loan, from Kafka to repayment', () => {
       'lending.loan-repaid.v1',
     ];
     const mine = await eventually('the integration events', async () => {
-      const found = published.filter((envelope) => envelope.payload.loanId === loanId);
+      const found = h.published.filter((envelope) => envelope.payload.loanId === loanId);
       return found.length >= expected.length ? found : undefined;
     }, 45_000);
     expect(mine.map((envelope) => envelope.name)).toEqual(expected);
@@ -333,7 +259,7 @@ describe('the life of a loan, from Kafka to repayment', () => {
     expect(await summaryRows()).toEqual(live);
 
     // The operator's CLI does the same, printing its progress.
-    const cli = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'rebuild.cli.ts')], { env: { ...process.env, DATABASE_URL: db.appUrl } });
+    const cli = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'rebuild.cli.ts')], { env: { ...process.env, DATABASE_URL: h.db.appUrl } });
     expect(JSON.parse(cli.stdout)).toMatchObject({ events: lastVersion, loans: 1, tenants: 1 });
     expect(cli.stderr).toContain(`loan_summary replaying: ${lastVersion}/${lastVersion} events (100%), 1 loans`);
     expect(await summaryRows()).toEqual(live);
@@ -360,11 +286,7 @@ describe('the life of a loan, from Kafka to repayment', () => {
     const secondLoan = loanIdOf(TENANT, `${APPLICATION}-b`);
     await command(`/${secondLoan}/approve`, tokens.anne, '2026-06-10T10:00:00.000Z', { amountCents: 150_000, termMonths: 24, nominalRateBps: 250 });
     setClock('2026-06-11T09:00:00.000Z');
-    const director = await signDevToken(
-      await loadOrCreateDevSigningKey(keysDir),
-      { role: 'ccasDirector', tenants: [TENANT], userId: 'dir-tarbes', organisationId: 'ccas-tarbes-org', organisationKind: 'ccas' },
-      { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE },
-    );
+    const director = await h.token({ role: 'ccasDirector', userId: 'dir-tarbes', organisationId: 'ccas-tarbes-org', organisationKind: 'ccas' });
     const catalogue = await call('GET', `/tenants/${TENANT}/products`, tokens.anne);
     const health = (catalogue.body.products as Array<{ current: { product: string; terms: Record<string, unknown> } }>).find((entry) => entry.current.product === 'autonomyHealth')!;
     const decision = { terms: { ...health.current.terms, maxAmountCents: 120_000 }, decisionReference: 'CA-2026-06-11-4' };
@@ -385,15 +307,14 @@ describe('the life of a loan, from Kafka to repayment', () => {
   });
 
   it('serves its OpenAPI document and an open health check', async () => {
-    const docs = await fetch(`${app.url}/docs/json`);
+    const docs = await fetch(`${h.app.url}/docs/json`);
     const paths = Object.keys(((await docs.json()) as { paths: Record<string, unknown> }).paths);
     expect(paths).toEqual(expect.arrayContaining(['/tenants/{tenantId}/loans/{loanId}/payments', '/tenants/{tenantId}/loans/{loanId}/history', '/tenants/{tenantId}/products/{product}/versions']));
-    expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${h.app.url}/health/live`)).status).toBe(200);
   });
 
   it('keeps another tenant out: its token sees no loan and cannot reach this tenant', async () => {
-    const key = await loadOrCreateDevSigningKey(keysDir);
-    const laval = await signDevToken(key, { role: 'bankAdvisor', tenants: ['ccas-laval'], userId: 'bank-lea', organisationId: 'bank-parcours', organisationKind: 'bank' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
+    const laval = await h.token({ role: 'bankAdvisor', tenants: ['ccas-laval'], userId: 'bank-lea', organisationId: 'bank-parcours', organisationKind: 'bank' });
     expect((await call('GET', `/tenants/${TENANT}/loans`, laval)).status).toBe(404);
     const own = await call('GET', '/tenants/ccas-laval/loans', laval);
     expect(own.body.loans).toEqual([]);
