@@ -3,3 +3,4 @@ export * from './subscriber';
 export * from './snapshot-store';
 export * from './audit-reads';
 export * from './rebuild';
+export * from './row-projection';

@@ -1,5 +1,5 @@
 import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import type { Projection } from '@tremplin/event-store-postgres';
+import { rowProjection } from '@tremplin/event-store-postgres';
 import type { PoolClient } from '@tremplin/pg';
 import { envelopeAggregate } from './envelope.decider';
 
@@ -45,8 +45,6 @@ export function evolveEnvelopeRow(row: EnvelopeRow | undefined, event: RecordedE
   }
 }
 
-const guarantorOf = (event: RecordedEvent) => event.streamId.slice(`${envelopeAggregate.category}-`.length);
-
 async function upsert(tx: PoolClient, rows: readonly EnvelopeRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
@@ -62,43 +60,21 @@ async function upsert(tx: PoolClient, rows: readonly EnvelopeRow[]): Promise<voi
   );
 }
 
-// Envelope votes are rare (a few board decisions a year per CCAS): one row read and written per event is enough.
-async function project(events: readonly RecordedEvent[], tx: PoolClient): Promise<void> {
-  for (const event of events) {
-    // Row-level security applies to the projection too: it acts for the event's tenant.
-    await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [event.tenantId]);
-    const { rows } = await tx.query<{ row: EnvelopeRow }>(
-      `SELECT jsonb_build_object('tenantId', tenant_id, 'guarantorId', guarantor_id, 'reservedCents', reserved_cents, 'streamVersion', stream_version) AS row
-         FROM guarantee_fund.envelope WHERE guarantor_id = $1`,
-      [guarantorOf(event)],
-    );
-    const current = rows[0]?.row;
-    const next = evolveEnvelopeRow(current, event);
-    if (next && next !== current) await upsert(tx, [next]);
-  }
-  await tx.query(`SELECT set_config('app.tenant_id', '', true)`);
-}
-
 /** guarantee_fund.envelope: one row per envelope with its headroom, folded from the envelope streams. */
-export const envelopeHeadroomProjection: Projection = {
+export const envelopeHeadroomProjection = rowProjection<EnvelopeRow>({
   name: ENVELOPE_HEADROOM_SUBSCRIPTION,
   label: 'envelope',
   rowsName: 'envelopes',
   categories: [envelopeAggregate.category],
-  project,
-  rebuilder() {
-    const rows = new Map<string, EnvelopeRow>();
-    return {
-      fold(event) {
-        const key = `${event.tenantId}\u001f${event.streamId}`;
-        const next = evolveEnvelopeRow(rows.get(key), event);
-        if (next) rows.set(key, next);
-      },
-      async replace(tx, tenantId) {
-        await tx.query('DELETE FROM guarantee_fund.envelope');
-        await upsert(tx, [...rows.values()].filter((row) => row.tenantId === tenantId));
-      },
-      rows: () => rows.size,
-    };
+  evolve: evolveEnvelopeRow,
+  async load(tx, guarantorIds) {
+    const { rows } = await tx.query<{ row: EnvelopeRow }>(
+      `SELECT jsonb_build_object('tenantId', tenant_id, 'guarantorId', guarantor_id, 'reservedCents', reserved_cents, 'streamVersion', stream_version) AS row
+         FROM guarantee_fund.envelope WHERE guarantor_id = ANY($1::text[])`,
+      [guarantorIds],
+    );
+    return new Map(rows.map(({ row }) => [row.guarantorId, row]));
   },
-};
+  save: upsert,
+  clear: async (tx) => void (await tx.query('DELETE FROM guarantee_fund.envelope')),
+});

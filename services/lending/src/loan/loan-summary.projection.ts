@@ -1,5 +1,5 @@
 import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import type { Projection } from '@tremplin/event-store-postgres';
+import { rowProjection } from '@tremplin/event-store-postgres';
 import type { PoolClient } from '@tremplin/pg';
 import { evolveLoan, initialLoanState, loanAggregate } from './loan.decider';
 import { hasServicing, isFullyPaid, outstandingPrincipalOf, type LoanState } from './loan.state';
@@ -79,59 +79,21 @@ async function upsert(tx: PoolClient, rows: readonly LoanSummaryRow[]): Promise<
   );
 }
 
-function byTenant(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
-  const groups = new Map<string, RecordedEvent[]>();
-  for (const event of events) {
-    const group = groups.get(event.tenantId) ?? [];
-    group.push(event);
-    groups.set(event.tenantId, group);
-  }
-  return groups;
-}
-
-/** The subscriber's batch: runs in the transaction that moves its checkpoint. */
-async function project(events: readonly RecordedEvent[], tx: PoolClient): Promise<void> {
-  for (const [tenantId, tenantEvents] of byTenant(events)) {
-    // Row-level security applies to the projection too: it acts for one tenant at a time.
-    await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
-    const loanIds = [...new Set(tenantEvents.map((event) => event.streamId.slice('loan-'.length)))];
+/** lending.loan_summary: one row per loan, folded from the loan streams; rebuildable from zero. */
+export const loanSummaryProjection = rowProjection<LoanSummaryRow>({
+  name: LOAN_SUMMARY_SUBSCRIPTION,
+  label: 'loan_summary',
+  rowsName: 'loans',
+  categories: [loanAggregate.category],
+  evolve: evolveSummary,
+  async load(tx, loanIds) {
     const { rows } = await tx.query<{ row: LoanSummaryRow }>(
       `SELECT jsonb_build_object('tenantId', tenant_id, 'loanId', loan_id, 'streamVersion', stream_version, 'state', state) AS row
          FROM lending.loan_summary WHERE loan_id = ANY($1::text[])`,
       [loanIds],
     );
-    const current = new Map<string, LoanSummaryRow | undefined>(rows.map(({ row }) => [row.loanId, row]));
-    const changed = new Map<string, LoanSummaryRow>();
-    for (const event of tenantEvents) {
-      const loanId = event.streamId.slice('loan-'.length);
-      const next = evolveSummary(changed.get(loanId) ?? current.get(loanId), event);
-      if (next && next.streamVersion === event.streamVersion) changed.set(loanId, next);
-    }
-    await upsert(tx, [...changed.values()]);
-  }
-  await tx.query(`SELECT set_config('app.tenant_id', '', true)`);
-}
-
-/** lending.loan_summary: one row per loan, folded from the loan streams; rebuildable from zero. */
-export const loanSummaryProjection: Projection = {
-  name: LOAN_SUMMARY_SUBSCRIPTION,
-  label: 'loan_summary',
-  rowsName: 'loans',
-  categories: [loanAggregate.category],
-  project,
-  rebuilder() {
-    const rows = new Map<string, LoanSummaryRow>();
-    return {
-      fold(event) {
-        const key = `${event.tenantId}\u001f${event.streamId}`;
-        const next = evolveSummary(rows.get(key), event);
-        if (next) rows.set(key, next);
-      },
-      async replace(tx, tenantId) {
-        await tx.query('DELETE FROM lending.loan_summary');
-        await upsert(tx, [...rows.values()].filter((row) => row.tenantId === tenantId));
-      },
-      rows: () => rows.size,
-    };
+    return new Map(rows.map(({ row }) => [row.loanId, row]));
   },
-};
+  save: upsert,
+  clear: async (tx) => void (await tx.query('DELETE FROM lending.loan_summary')),
+});
