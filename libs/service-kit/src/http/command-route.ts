@@ -6,8 +6,8 @@ import { from, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { Access, AuthGuard, RequestContextInterceptor, type AuthenticatedRequest, type RouteClass } from '@tremplin/auth';
 import { commandIdOf, requestHash, type Idempotency, type Outcome } from '@tremplin/commands';
-import type { Actor } from '@tremplin/event-sourcing';
-import type { Principal } from '@tremplin/tenancy';
+import type { Actor, RecordedEvent } from '@tremplin/event-sourcing';
+import { metadataFromContext, type Principal } from '@tremplin/tenancy';
 import { ApiError } from './errors';
 import { parseWith } from './validation';
 
@@ -27,6 +27,24 @@ export interface CommandInput<Body> {
   /** Derived from the Idempotency-Key when there is one: the same key makes the same event ids. */
   readonly commandId: string;
   readonly idempotency?: Idempotency;
+}
+
+/**
+ * What every HTTP command's CommandSpec takes from its input: the tenant, the command id, the Idempotency-Key
+ * claim and the event metadata of the request at `now` (the clock is the handler's).
+ */
+export function fromInput(input: CommandInput<unknown>, now: string) {
+  return {
+    tenantId: input.tenantId,
+    commandId: input.commandId,
+    metadata: metadataFromContext(now),
+    ...(input.idempotency ? { idempotency: input.idempotency } : {}),
+  };
+}
+
+/** The events a command recorded, as command answers list them. */
+export function recordedEvents(recorded: readonly RecordedEvent[]): Array<{ eventId: string; type: string; streamVersion: number }> {
+  return recorded.map((event) => ({ eventId: event.eventId, type: event.type, streamVersion: event.streamVersion }));
 }
 
 const errorBody = {

@@ -1,6 +1,5 @@
 import type { CommandExecutor, Outcome } from '@tremplin/commands';
-import type { Clock, CommandInput } from '@tremplin/service-kit';
-import { metadataFromContext } from '@tremplin/tenancy';
+import { fromInput, recordedEvents, type Clock, type CommandInput } from '@tremplin/service-kit';
 import type { VoteEnvelopeCapacity } from './envelope.commands';
 import { envelopeAggregate, headroomOf } from './envelope.decider';
 import { envelopeStreamId } from './envelope.events';
@@ -18,11 +17,9 @@ export function createEnvelopeHandler(deps: { readonly executor: CommandExecutor
       const now = deps.clock().toISOString();
       return deps.executor.execute({
         aggregate: envelopeAggregate,
-        tenantId: input.tenantId,
+        ...fromInput(input, now),
         streamId: envelopeStreamId(guarantorId),
         command: { type: 'VoteEnvelopeCapacity', guarantorId, ...input.body, today: now.slice(0, 10), actor: input.actor },
-        commandId: input.commandId,
-        metadata: metadataFromContext(now),
         toMessages: (decided) => envelopeMessages(input.tenantId, decided.before, decided.recorded),
         respond: (decided) => ({
           statusCode: 201,
@@ -31,10 +28,9 @@ export function createEnvelopeHandler(deps: { readonly executor: CommandExecutor
             capacityCents: decided.after.status === 'open' ? decided.after.capacityCents : 0,
             headroomCents: headroomOf(decided.after),
             streamVersion: decided.streamVersion,
-            events: decided.recorded.map((event) => ({ eventId: event.eventId, type: event.type, streamVersion: event.streamVersion })),
+            events: recordedEvents(decided.recorded),
           },
         }),
-        ...(input.idempotency ? { idempotency: input.idempotency } : {}),
       });
     },
   };

@@ -2,7 +2,7 @@ import type { CommandExecutor, Idempotency, Outcome, StreamReader } from '@tremp
 import { deterministicEventId, type Actor } from '@tremplin/event-sourcing';
 import type { UsuryCapTable } from '@tremplin/finance';
 import type { PoolClient } from '@tremplin/pg';
-import type { Clock } from '@tremplin/service-kit';
+import { recordedEvents, type Clock } from '@tremplin/service-kit';
 import { metadataFromContext } from '@tremplin/tenancy';
 import { productAggregate } from '../product/product.decider';
 import { productStreamId } from '../product/product.events';
@@ -62,7 +62,7 @@ export function createLoanHandler(deps: LoanHandlerDeps) {
           status: decided.after.status,
           streamVersion: decided.streamVersion,
           ...ids,
-          events: decided.recorded.map((event) => ({ eventId: event.eventId, type: event.type, streamVersion: event.streamVersion })),
+          events: recordedEvents(decided.recorded),
         },
       }),
       ...(options.idempotency ? { idempotency: options.idempotency } : {}),

@@ -1,7 +1,6 @@
 import type { CommandExecutor, Outcome } from '@tremplin/commands';
 import type { UsuryCapTable } from '@tremplin/finance';
-import type { Clock, CommandInput } from '@tremplin/service-kit';
-import { metadataFromContext } from '@tremplin/tenancy';
+import { fromInput, type Clock, type CommandInput } from '@tremplin/service-kit';
 import type { ChangeProductTerms } from './product.commands';
 import { productAggregate } from './product.decider';
 import { productStreamId } from './product.events';
@@ -25,16 +24,13 @@ export function createProductHandler(deps: ProductHandlerDeps) {
       const now = deps.clock().toISOString();
       return deps.executor.execute({
         aggregate: productAggregate,
-        tenantId: input.tenantId,
+        ...fromInput(input, now),
         streamId: productStreamId(product),
         command: { type: 'ChangeProductTerms', product, ...input.body, now, actor: input.actor, usuryTables: deps.usuryTables },
-        commandId: input.commandId,
-        metadata: metadataFromContext(now),
         respond: (decided) => ({
           statusCode: 201,
           body: { product, version: decided.after.status === 'configured' ? decided.after.versions[decided.after.versions.length - 1].version : 0, streamVersion: decided.streamVersion },
         }),
-        ...(input.idempotency ? { idempotency: input.idempotency } : {}),
       });
     },
 
