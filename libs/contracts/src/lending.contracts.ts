@@ -105,6 +105,37 @@ export const recoveryReceivedV1 = lendingContract('lending.recovery-received.v1'
   receivedAt: instant(),
 });
 
+// The guarantee fund requests a guarantee when the offer is signed: the facts it decides on (who lends what).
+export const offerSignedV1 = lendingContract('lending.offer-signed.v1', {
+  ...loanMaybeOfApplication,
+  bankPartnerId: id(),
+  product: product(),
+  amountCents: positiveCents(),
+  termMonths: months(),
+  guarantorKind: z.enum(['fcs', 'ccas']),
+  guaranteedShareBps: basisPoints(),
+  firstDueDate: calendarDate(),
+  signedAt: instant(),
+});
+
+// Each payment recorded, with the principal it repaid and what principal remains: the guarantee's exposure
+// follows the balance, not a schedule the bank may have rescheduled.
+export const instalmentPaidV1 = lendingContract('lending.instalment-paid.v1', {
+  ...loanMaybeOfApplication,
+  amountCents: positiveCents(),
+  principalRepaidCents: cents(),
+  interestPaidCents: cents(),
+  outstandingPrincipalCents: cents(),
+  paidOn: calendarDate(),
+  recordedAt: instant(),
+});
+
+export const loanWrittenOffV1 = lendingContract('lending.loan-written-off.v1', {
+  ...loanMaybeOfApplication,
+  writtenOffCents: cents(),
+  writtenOffAt: instant(),
+});
+
 export const lendingContracts = [
   loanApplicationReceivedV1,
   loanApprovedV1,
@@ -116,4 +147,7 @@ export const lendingContracts = [
   loanRepaidV1,
   loanDefaultedV1,
   recoveryReceivedV1,
+  offerSignedV1,
+  instalmentPaidV1,
+  loanWrittenOffV1,
 ] as const;

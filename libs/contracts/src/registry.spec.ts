@@ -16,10 +16,21 @@ describe('the contract registry', () => {
 
   it('holds the v1 contracts the intake, lending and guarantee-fund services publish', () => {
     expect(contractRegistry.contracts.map((c) => c.name).sort()).toEqual([
+      'guarantee.claim-paid.v1',
       'guarantee.envelope-capacity-voted.v1',
+      'guarantee.exposure-reduced.v1',
+      'guarantee.guarantee-activated.v1',
+      'guarantee.guarantee-called.v1',
+      'guarantee.guarantee-granted.v1',
+      'guarantee.guarantee-refused.v1',
+      'guarantee.guarantee-released.v1',
+      'guarantee.guarantee-requested.v1',
+      'guarantee.guarantee-written-off.v1',
+      'guarantee.recovery-shared.v1',
       'intake.application-transmitted.v1',
       'lending.incident-warning-issued.v1',
       'lending.instalment-missed.v1',
+      'lending.instalment-paid.v1',
       'lending.loan-application-received.v1',
       'lending.loan-approved.v1',
       'lending.loan-defaulted.v1',
@@ -27,6 +38,8 @@ describe('the contract registry', () => {
       'lending.loan-refused.v1',
       'lending.loan-repaid.v1',
       'lending.loan-rescheduled.v1',
+      'lending.loan-written-off.v1',
+      'lending.offer-signed.v1',
       'lending.recovery-received.v1',
     ]);
   });

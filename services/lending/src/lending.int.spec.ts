@@ -174,22 +174,34 @@ describe('the life of a loan, from Kafka to repayment', () => {
   });
 
   it('published the integration events of the loan on Kafka, in order, with ids and facts only', async () => {
+    const paid = 'lending.instalment-paid.v1';
     const expected = [
       'lending.loan-application-received.v1',
       'lending.loan-approved.v1',
+      'lending.offer-signed.v1',
       'lending.loan-disbursed.v1',
       'lending.instalment-missed.v1',
+      paid,
       'lending.loan-rescheduled.v1',
+      paid,
+      paid,
+      paid,
+      paid,
+      paid,
       'lending.loan-repaid.v1',
     ];
-    const mine = await eventually('the integration events', async () => {
+    const all = await eventually('the integration events', async () => {
       const found = h.published.filter((envelope) => envelope.payload.loanId === loanId);
       return found.length >= expected.length ? found : undefined;
     }, 45_000);
-    expect(mine.map((envelope) => envelope.name)).toEqual(expected);
+    expect(all.map((envelope) => envelope.name)).toEqual(expected);
+    // Each payment carries the principal left: the last one leaves none.
+    expect(all.filter((envelope) => envelope.name === paid).at(-1)!.payload).toMatchObject({ outstandingPrincipalCents: 0 });
+    const mine = all.filter((envelope) => envelope.name !== paid);
     expect(mine.map((envelope) => envelope.payload)).toEqual([
       expect.objectContaining({ applicationId: APPLICATION, requestedAmountCents: 60_000, requestedTermMonths: 6, bankPartnerId: 'bank-parcours' }),
       expect.objectContaining({ approvedAmountCents: 60_000, termMonths: 6, nominalRateBps: 300, taegBps: 304 }),
+      expect.objectContaining({ bankPartnerId: 'bank-parcours', product: 'classic', amountCents: 60_000, termMonths: 6, guarantorKind: 'fcs', guaranteedShareBps: 5_000 }),
       expect.objectContaining({ amountCents: 60_000, termMonths: 6, product: 'classic', guarantorKind: 'fcs', guaranteedShareBps: 5_000, firstDueDate: '2025-12-05' }),
       expect.objectContaining({ instalmentNumber: 1, dueDate: '2025-12-05', unpaidCount: 1, daysPastDue: 5, arrearsCents: 10_088 }),
       expect.objectContaining({ kind: 'holiday', newEndDate: '2026-06-05', newInstalmentCents: 10_088 }),

@@ -37,6 +37,7 @@ describe('integration events of a loan', () => {
     expect(envelopes.map((envelope) => envelope.name)).toEqual([
       'lending.loan-application-received.v1',
       'lending.loan-approved.v1',
+      'lending.offer-signed.v1',
       'lending.loan-disbursed.v1',
       'lending.instalment-missed.v1',
       'lending.instalment-missed.v1',
@@ -46,10 +47,11 @@ describe('integration events of a loan', () => {
       'lending.recovery-received.v1',
     ]);
     for (const envelope of envelopes) expect(contractRegistry.get(envelope.name)!.schema.safeParse(envelope.payload).success).toBe(true);
-    expect(envelopes[2].payload).toMatchObject({ guarantorKind: 'ccas', guaranteedShareBps: 5_000, product: 'restructuring' });
-    expect(envelopes[5].payload).toMatchObject({ unpaidCount: 2, declarableFrom: '2026-02-09' });
-    expect(envelopes[6].payload).toMatchObject({ kind: 'termExtension' });
-    expect(envelopes[7].payload).toMatchObject({ loanId: 'l1', applicationId: 'app-1', defaultedAt: at('2026-04-01') });
+    expect(envelopes[2].payload).toMatchObject({ bankPartnerId: 'bank-parcours', product: 'restructuring', amountCents: 150_000, termMonths: 24, guarantorKind: 'ccas', guaranteedShareBps: 5_000, signedAt: at('2025-11-04') });
+    expect(envelopes[3].payload).toMatchObject({ guarantorKind: 'ccas', guaranteedShareBps: 5_000, product: 'restructuring' });
+    expect(envelopes[6].payload).toMatchObject({ unpaidCount: 2, declarableFrom: '2026-02-09' });
+    expect(envelopes[7].payload).toMatchObject({ kind: 'termExtension' });
+    expect(envelopes[8].payload).toMatchObject({ loanId: 'l1', applicationId: 'app-1', defaultedAt: at('2026-04-01') });
   });
 
   it('publishes a refusal with its code and category only', () => {
@@ -58,21 +60,51 @@ describe('integration events of a loan', () => {
     expect(refusal).toMatchObject({ name: 'lending.loan-refused.v1', payload: { reasonCode: 'INCOMPLETE_FILE', reasonCategory: 'incompleteFile', refusedAt: at('2025-11-04') } });
   });
 
-  it('keeps offers, signatures, payments, contacts and requests inside the service', () => {
+  it('publishes each payment with the principal it repaid and the principal left, for the guarantee fund', () => {
+    const events = recorded([...opening, { type: 'RecordPayment', amountCents: 6_380, paidOn: '2025-12-05', now: at('2025-12-05'), actor: anne }]);
+    const paid = loanMessages('ccas-tarbes', loanDecider.initialState(), events).at(-1)!;
+    expect(paid.name).toBe('lending.instalment-paid.v1');
+    const payload = paid.payload as { amountCents: number; principalRepaidCents: number; interestPaidCents: number; outstandingPrincipalCents: number };
+    expect(payload.principalRepaidCents + payload.interestPaidCents).toBe(6_380);
+    expect(payload.principalRepaidCents).toBeGreaterThan(0);
+    expect(payload.outstandingPrincipalCents).toBe(150_000 - payload.principalRepaidCents);
+    expect(contractRegistry.get(paid.name)!.schema.safeParse(paid.payload).success).toBe(true);
+  });
+
+  it('publishes a write-off once approved, not when it is asked for', () => {
+    const events = recorded([
+      ...opening,
+      { type: 'DeclareDefault', now: at('2026-04-01'), actor: anne },
+      { type: 'RequestWriteOff', requestId: 'w-1', reasonCode: 'RECOVERY_EXHAUSTED', now: at('2026-06-01'), actor: anne },
+      { type: 'ApproveWriteOff', requestId: 'w-1', now: at('2026-06-02'), actor: bruno },
+    ]);
+    const [defaulted, writtenOff] = loanMessages('ccas-tarbes', loanDecider.initialState(), events).slice(-2);
+    expect(defaulted.name).toBe('lending.loan-defaulted.v1');
+    expect(writtenOff).toMatchObject({ name: 'lending.loan-written-off.v1', payload: { loanId: 'l1', writtenOffAt: at('2026-06-02') } });
+    expect(contractRegistry.get(writtenOff.name)!.schema.safeParse(writtenOff.payload).success).toBe(true);
+  });
+
+  it('keeps offers, contacts and requests inside the service', () => {
     const events = recorded([
       ...opening,
       { type: 'RecordPayment', amountCents: 6_380, paidOn: '2025-12-05', now: at('2025-12-05'), actor: anne },
       { type: 'RecordBorrowerContact', channel: 'phone', outcome: 'reached', now: at('2025-12-06'), actor: anne },
       { type: 'RequestRescheduling', requestId: 'r-1', request: { kind: 'holiday', months: 1 }, now: at('2025-12-07'), actor: anne },
     ]);
-    expect(names(events)).toEqual(['lending.loan-application-received.v1', 'lending.loan-approved.v1', 'lending.loan-disbursed.v1']);
+    expect(names(events)).toEqual([
+      'lending.loan-application-received.v1',
+      'lending.loan-approved.v1',
+      'lending.offer-signed.v1',
+      'lending.loan-disbursed.v1',
+      'lending.instalment-paid.v1',
+    ]);
   });
 
   it('derives the same message id from the same event, so a retried append cannot publish twice', () => {
     const events = recorded(opening);
     const ids = (list: RecordedEvent[]) => loanMessages('ccas-tarbes', loanDecider.initialState(), list).map((envelope) => envelope.messageId);
     expect(ids(events)).toEqual(ids(events));
-    expect(new Set(ids(events)).size).toBe(3);
+    expect(new Set(ids(events)).size).toBe(4);
   });
 });
 

@@ -2,6 +2,7 @@ import {
   createEnvelope,
   incidentWarningIssuedV1,
   instalmentMissedV1,
+  instalmentPaidV1,
   loanApplicationReceivedV1,
   loanApprovedV1,
   loanDefaultedV1,
@@ -9,6 +10,8 @@ import {
   loanRefusedV1,
   loanRepaidV1,
   loanRescheduledV1,
+  loanWrittenOffV1,
+  offerSignedV1,
   recoveryReceivedV1,
   type Contract,
   type Envelope,
@@ -19,11 +22,12 @@ import { deriveMessageId } from '@tremplin/messaging';
 import type { z } from 'zod';
 import { evolveLoan, loanAggregate } from './loan.decider';
 import type { LoanEvent } from './loan.events';
-import type { LoanState } from './loan.state';
+import { outstandingPrincipalOf, type LoanState } from './loan.state';
 
 /**
  * Domain events stay private; these facts leave the service as versioned contracts (ids and amounts, no
- * personal data). Offers, signatures, payments, contacts and requests are internal: no other service needs them.
+ * personal data). The signature (the guarantee is requested on it), each payment's principal and the write-off
+ * leave for the guarantee fund; offers, notices, contacts and requests are internal.
  */
 export function loanMessages(tenantId: string, before: LoanState, recorded: readonly RecordedEvent[]): Envelope[] {
   const envelopes: Envelope[] = [];
@@ -117,17 +121,44 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
       return message(loanDefaultedV1, { ...ids, outstandingPrincipalCents: event.data.outstandingPrincipalCents, defaultedAt: event.data.defaultedAt });
     case 'RecoveryReceived':
       return message(recoveryReceivedV1, { ...ids, amountCents: event.data.amountCents, receivedAt: at });
+    case 'LoanOfferSigned': {
+      if (!('offer' in state)) return undefined;
+      const offer = state.offer;
+      return message(offerSignedV1, {
+        ...ids,
+        bankPartnerId: state.application.bankPartnerId,
+        product: offer.product,
+        amountCents: offer.amountCents,
+        termMonths: offer.termMonths,
+        guarantorKind: offer.guarantorKind,
+        guaranteedShareBps: offer.guaranteedShareBps,
+        firstDueDate: offer.schedule.firstDueDate,
+        signedAt: event.data.signedAt,
+      });
+    }
+    case 'InstalmentPaid': {
+      if (!('servicing' in state)) return undefined;
+      const d = event.data;
+      return message(instalmentPaidV1, {
+        ...ids,
+        amountCents: d.amountCents,
+        principalRepaidCents: d.allocations.reduce((sum, a) => sum + a.principalCents, 0),
+        interestPaidCents: d.allocations.reduce((sum, a) => sum + a.interestCents, 0),
+        outstandingPrincipalCents: outstandingPrincipalOf(state.servicing.lines),
+        paidOn: d.paidOn,
+        recordedAt: d.recordedAt,
+      });
+    }
+    case 'LoanWrittenOff':
+      return message(loanWrittenOffV1, { ...ids, writtenOffCents: event.data.writtenOffCents, writtenOffAt: event.data.writtenOffAt });
     case 'LoanOfferIssued':
-    case 'LoanOfferSigned':
     case 'AgreementNoticeIssued':
-    case 'InstalmentPaid':
     case 'BorrowerContacted':
     case 'IncidentWarningCleared':
     case 'IncidentDeclared':
     case 'ReschedulingRequested':
     case 'ReschedulingDeclined':
     case 'WriteOffRequested':
-    case 'LoanWrittenOff':
       return undefined;
     default: {
       const unhandled: never = event;
