@@ -16,6 +16,7 @@ export const REPLAYED_HEADER = 'idempotent-replayed';
 const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 const BODY_SCHEMA = 'tremplin:command-body';
 const QUERY_SCHEMA = 'tremplin:query-schema';
+const PARAMS_SCHEMA = 'tremplin:params-schema';
 
 /** Everything a command route needs from its request, validated: one parameter instead of six decorators. */
 export interface CommandInput<Body> {
@@ -94,6 +95,8 @@ export interface CommandRouteOptions {
   readonly access: RouteClass;
   readonly summary: string;
   readonly status?: 200 | 201;
+  /** Path parameters other than tenantId, validated before the handler runs (`:loanId` → `{ loanId: … }`). */
+  readonly params?: z.ZodObject;
 }
 
 /** POST route of a command: body schema, access class, Idempotency-Key, the outcome answered by OutcomeInterceptor. */
@@ -103,11 +106,12 @@ export function CommandRoute(options: CommandRouteOptions): MethodDecorator {
     HttpCode(options.status ?? 200),
     Access(options.access),
     SetMetadata(BODY_SCHEMA, options.body),
+    ...paramsValidation(options.params),
     UseInterceptors(OutcomeInterceptor),
     ApiOperation({ summary: options.summary }),
     ApiBody(openApiSchema(options.body)),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body → the same response (header idempotent-replayed: true); another body → 422; while the first is running → 409.' }),
-    ...pathParams(options.path).map((name) => ApiParam({ name, type: String, required: true })),
+    ...pathParamDocs(options.path, options.params),
     ...errorResponses(COMMAND_ERRORS),
   );
 }
@@ -118,6 +122,8 @@ export interface QueryRouteOptions {
   readonly summary: string;
   /** Query parameters, validated like bodies (`?status=bogus` is a 400 naming `status`). */
   readonly query?: z.ZodObject;
+  /** Path parameters other than tenantId, validated before the handler runs. */
+  readonly params?: z.ZodObject;
 }
 
 export function QueryRoute(options: QueryRouteOptions): MethodDecorator {
@@ -126,8 +132,9 @@ export function QueryRoute(options: QueryRouteOptions): MethodDecorator {
     Get(options.path ?? ''),
     Access(options.access),
     ...(query ? [SetMetadata(QUERY_SCHEMA, query)] : []),
+    ...paramsValidation(options.params),
     ApiOperation({ summary: options.summary }),
-    ...pathParams(options.path ?? '').map((name) => ApiParam({ name, type: String, required: true })),
+    ...pathParamDocs(options.path ?? '', options.params),
     ...(query ? Object.entries(query.shape).map(([name, schema]) => ApiQuery({ name, required: !(schema as z.ZodType).safeParse(undefined).success, schema: z.toJSONSchema(schema as z.ZodType, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown> })) : []),
     ...errorResponses(READ_ERRORS),
   );
@@ -194,6 +201,37 @@ export class OutcomeInterceptor implements NestInterceptor {
 /** OpenAPI schema from the same zod schema that validates. */
 export function openApiSchema(schema: z.ZodType): { schema: Record<string, unknown> } {
   return { schema: z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown> };
+}
+
+/**
+ * Path parameters checked like bodies, after the guard (a stranger still gets 401/403/404 first) and before the
+ * handler: a malformed id answers 400 VALIDATION_FAILED naming the parameter, and nothing runs.
+ */
+@Injectable()
+export class PathParamsInterceptor implements NestInterceptor {
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const schema = Reflect.getMetadata(PARAMS_SCHEMA, ctx.getHandler()) as z.ZodObject | undefined;
+    if (schema) {
+      const request = ctx.switchToHttp().getRequest<{ params?: Record<string, string> }>();
+      const { tenantId, ...rest } = request.params ?? {};
+      const parsed = parseWith(schema, rest, 'VALIDATION_FAILED') as Record<string, string>;
+      request.params = { ...(tenantId !== undefined ? { tenantId } : {}), ...parsed };
+    }
+    return next.handle();
+  }
+}
+
+function paramsValidation(schema: z.ZodObject | undefined): Array<ClassDecorator & MethodDecorator> {
+  return schema ? [SetMetadata(PARAMS_SCHEMA, schema), UseInterceptors(PathParamsInterceptor)] : [];
+}
+
+function pathParamDocs(path: string, schema: z.ZodObject | undefined): MethodDecorator[] {
+  return pathParams(path).map((name) => {
+    const field = schema?.shape[name] as z.ZodType | undefined;
+    return field
+      ? ApiParam({ name, required: true, schema: z.toJSONSchema(field, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown> })
+      : ApiParam({ name, type: String, required: true });
+  });
 }
 
 function pathParams(path: string): string[] {
