@@ -13,3 +13,4 @@ export * from './http/validation';
 export * from './http/as-of';
 export * from './rebuild.cli';
 export * from './migrations';
+export * from './outbound';
