@@ -7,6 +7,8 @@ import type { ProductCode, ProductVersion } from '../product/product.terms';
 interface Issued {
   readonly now: string;
   readonly actor: Actor;
+  /** Set when the actor works for a bank: that bank's loans are the only ones it can see or act on. */
+  readonly bankScope?: string;
 }
 
 export const PURPOSE_CATEGORIES = ['mobility', 'housing', 'healthEquipment', 'employmentTraining', 'debtRestructuring', 'other'] as const;

@@ -148,6 +148,21 @@ describe('a loan with no history', () => {
   });
 });
 
+describe('a bank’s scope', () => {
+  it('acts for the loan’s own bank and for the CCAS (no scope)', () => {
+    expect(loanDecider.decide({ ...approve(), bankScope: 'bank-parcours' } as LoanCommand, foldAll(received()))).toHaveLength(1);
+    expect(loanDecider.decide(pay(100, '2025-11-05'), foldAll(disbursed()))).toHaveLength(1);
+  });
+
+  it('answers LOAN_NOT_FOUND to another bank, whatever the command or the state', () => {
+    spec.given(received()).when({ ...approve(), bankScope: 'bank-rival' } as LoanCommand).thenThrows(refusedWith('LOAN_NOT_FOUND'));
+    spec.given(disbursed()).when({ ...pay(100, '2025-11-05'), bankScope: 'bank-rival' } as LoanCommand).thenThrows(refusedWith('LOAN_NOT_FOUND'));
+    spec.given(received()).when({ ...receive(), bankScope: 'bank-rival' } as LoanCommand).thenThrows(refusedWith('LOAN_NOT_FOUND'));
+  });
+});
+
+const foldAll = (events: LoanEvent[]): LoanState => events.reduce(evolveLoan, loanDecider.initialState());
+
 describe('an application received', () => {
   it('is approved with amount, term, rate and an indicative TAEG (3 % nominal → 3.04 %)', () => {
     spec

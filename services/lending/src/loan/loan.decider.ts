@@ -1,4 +1,4 @@
-import type { Aggregate, Decider } from '@tremplin/event-sourcing';
+import { notFoundError, type Aggregate, type Decider } from '@tremplin/event-sourcing';
 import type { LoanCommand } from './loan.commands';
 import { approveWriteOff, declareDefault, recordRecovery, requestWriteOff } from './loan.default.decider';
 import { evolveLoan } from './loan.evolve';
@@ -16,6 +16,7 @@ export { INCIDENT_DECLARATION_THRESHOLD_CENTS, INCIDENT_GRACE_DAYS, INCIDENT_UNP
 export const initialLoanState = (): LoanState => ({ status: 'none' });
 
 export function decideLoan(command: LoanCommand, state: LoanState): LoanEvent[] {
+  if (!inBankScope(state, command.bankScope)) throw notFoundError('LOAN_NOT_FOUND', 'no such loan');
   switch (command.type) {
     case 'ReceiveApplication':
       return receiveApplication(command, state);
@@ -56,6 +57,14 @@ export function decideLoan(command: LoanCommand, state: LoanState): LoanEvent[] 
     default:
       return exhaustive(command);
   }
+}
+
+/**
+ * Banks working with the same CCAS do not see each other's loans (DOMAIN.md): for a bank's user, another
+ * bank's loan does not exist, as another tenant's does not. The CCAS's own staff see every loan of the tenant.
+ */
+export function inBankScope(state: LoanState, bankScope: string | undefined): boolean {
+  return bankScope === undefined || state.status === 'none' || state.application.bankPartnerId === bankScope;
 }
 
 export const loanDecider: Decider<LoanCommand, LoanEvent, LoanState> = {

@@ -3,7 +3,7 @@ import { deterministicEventId, type Actor } from '@tremplin/event-sourcing';
 import type { UsuryCapTable } from '@tremplin/finance';
 import type { PoolClient } from '@tremplin/pg';
 import { recordedEvents, type Clock } from '@tremplin/service-kit';
-import { metadataFromContext } from '@tremplin/tenancy';
+import { metadataFromContext, type Principal } from '@tremplin/tenancy';
 import { productAggregate } from '../product/product.decider';
 import { productStreamId } from '../product/product.events';
 import { productVersionAt } from '../product/product.terms';
@@ -28,11 +28,18 @@ export interface CommandOptions {
   readonly idempotency?: Idempotency;
   readonly tx?: PoolClient;
   readonly causationId?: string;
+  /** The caller, when a person: a bank's users act only on their bank's loans. */
+  readonly principal?: Principal;
+}
+
+/** The bank a caller works for, when it is a bank's user (undefined for the CCAS, the platform, Kafka). */
+export function bankScopeOf(principal: Principal | undefined): string | undefined {
+  return principal?.organisationKind === 'bank' ? principal.organisationId : undefined;
 }
 
 type LoanResolver = (state: LoanState, read: StreamReader) => Promise<LoanCommand>;
 
-type Issued = 'now' | 'actor';
+type Issued = 'now' | 'actor' | 'bankScope';
 export type LoanCommandInput = LoanCommand extends infer C ? (C extends LoanCommand ? Omit<C, Issued> : never) : never;
 /** The offer's product version and usury caps are resolved in the command's transaction, not sent. */
 export type OfferInput = Omit<Extract<LoanCommandInput, { type: 'IssueOffer' }>, 'productVersion' | 'usuryTables'>;
@@ -73,7 +80,8 @@ export function createLoanHandler(deps: LoanHandlerDeps) {
     handle(tenantId: string, loanId: string, input: LoanCommandInput, options: CommandOptions): Promise<Outcome> {
       const now = deps.clock().toISOString();
       const ids = { ...('requestId' in input ? { requestId: input.requestId } : {}), ...('noticeId' in input ? { noticeId: input.noticeId } : {}) };
-      return run(tenantId, loanId, now, { ...input, now, actor: options.actor } as LoanCommand, options, input.type === 'ReceiveApplication' ? 201 : 200, ids);
+      const scope = bankScopeOf(options.principal);
+      return run(tenantId, loanId, now, { ...input, now, actor: options.actor, ...(scope ? { bankScope: scope } : {}) } as LoanCommand, options, input.type === 'ReceiveApplication' ? 201 : 200, ids);
     },
 
     /** The offer applies the product version in force now in the CCAS's catalogue, read in the same transaction. */
@@ -84,7 +92,8 @@ export function createLoanHandler(deps: LoanHandlerDeps) {
         const product = loan.status === 'none' ? 'classic' : loan.application.product;
         const catalogue = await read.load(productAggregate, tenantId, productStreamId(product));
         const productVersion = productVersionAt(product, catalogue.status === 'configured' ? catalogue.versions : [], now);
-        return { ...input, productVersion, usuryTables: deps.usuryTables, now, actor: options.actor };
+        const scope = bankScopeOf(options.principal);
+        return { ...input, productVersion, usuryTables: deps.usuryTables, now, actor: options.actor, ...(scope ? { bankScope: scope } : {}) };
       };
       return run(tenantId, loanId, now, resolve, options, 200, {});
     },

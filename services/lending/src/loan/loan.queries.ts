@@ -4,9 +4,12 @@ import { foldStream } from '@tremplin/event-sourcing';
 import type { PostgresEventStore } from '@tremplin/event-store-postgres';
 import { ApiController, ApiError, CLOCK, EVENT_STORE, inTenant, instantOf, QueryRoute, READ_MODEL, timeTravelQuery, ValidQuery, type Clock, type TimeTravelQuery } from '@tremplin/service-kit';
 import { Param } from '@nestjs/common';
+import { CurrentPrincipal } from '@tremplin/auth';
+import type { Principal } from '@tremplin/tenancy';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { loanAggregate } from './loan.decider';
+import { inBankScope, loanAggregate } from './loan.decider';
+import { bankScopeOf } from './loan.handler';
 import { loanStreamId } from './loan.events';
 import { figuresOf, historyView, loanView, scheduleView } from './loan.views';
 import { LoanSummaryEntity } from './loan-summary.entity';
@@ -25,10 +28,14 @@ export class LoanQueries {
   ) {}
 
   @QueryRoute({ access: 'loan.read', summary: 'The tenant’s loans (read model): status, outstanding principal, arrears and days past due today', query: listQuery })
-  async list(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof listQuery>) {
+  async list(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof listQuery>, @CurrentPrincipal() principal: Principal | undefined) {
     const today = this.clock().toISOString().slice(0, 10);
+    const bank = bankScopeOf(principal);
     const rows = await inTenant(this.readModel, tenantId, (manager) =>
-      manager.find(LoanSummaryEntity, { where: query.status ? { status: query.status } : {}, order: { lastEventAt: 'DESC', loanId: 'ASC' } }),
+      manager.find(LoanSummaryEntity, {
+        where: { ...(query.status ? { status: query.status } : {}), ...(bank ? { bankPartnerId: bank } : {}) },
+        order: { lastEventAt: 'DESC', loanId: 'ASC' },
+      }),
     );
     return {
       figuresOn: today,
@@ -40,20 +47,20 @@ export class LoanQueries {
   }
 
   @QueryRoute({ path: ':loanId', access: 'loan.read', summary: 'A loan’s state now, as it stood at ?asOf= (date or instant), or as recorded by ?knownAt=', query: timeTravelQuery })
-  async state(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery) {
-    const { events, state, day, instant } = await this.load(tenantId, loanId, query);
+  async state(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery, @CurrentPrincipal() principal: Principal | undefined) {
+    const { events, state, day, instant } = await this.load(tenantId, loanId, query, bankScopeOf(principal));
     return loanView(loanId, state, events[events.length - 1].streamVersion, day, instant);
   }
 
   @QueryRoute({ path: ':loanId/schedule', access: 'loan.read', summary: 'The schedule with what was paid on each line (?asOf= and ?knownAt= supported)', query: timeTravelQuery })
-  async schedule(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery) {
-    const { state, day } = await this.load(tenantId, loanId, query);
+  async schedule(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery, @CurrentPrincipal() principal: Principal | undefined) {
+    const { state, day } = await this.load(tenantId, loanId, query, bankScopeOf(principal));
     return scheduleView(loanId, state, day);
   }
 
   @QueryRoute({ path: ':loanId/history', access: 'loan.read', summary: 'Every event of the loan with its actor and time (?asOf= and ?knownAt= supported)', query: timeTravelQuery })
-  async history(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery) {
-    const { events } = await this.load(tenantId, loanId, query);
+  async history(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery, @CurrentPrincipal() principal: Principal | undefined) {
+    const { events } = await this.load(tenantId, loanId, query, bankScopeOf(principal));
     return historyView(loanId, events);
   }
 
@@ -61,7 +68,7 @@ export class LoanQueries {
    * asOf: the loan as it stood at that instant by the service's clock (events whose occurredAt is not later).
    * knownAt: what the platform had recorded by then (the event store's recordedAt) — the auditor's view.
    */
-  private async load(tenantId: string, loanId: string, query: TimeTravelQuery): Promise<{ events: RecordedEvent[]; state: LoanState; day: string; instant?: string }> {
+  private async load(tenantId: string, loanId: string, query: TimeTravelQuery, bank: string | undefined): Promise<{ events: RecordedEvent[]; state: LoanState; day: string; instant?: string }> {
     const now = this.clock();
     const when = instantOf(query.asOf, 'asOf', now);
     const known = instantOf(query.knownAt, 'knownAt', now);
@@ -70,6 +77,8 @@ export class LoanQueries {
     const events = cut < 0 ? stored : stored.slice(0, cut);
     if (events.length === 0) throw new ApiError(404, 'LOAN_NOT_FOUND', when.instant || known.instant ? 'no such loan at that time' : 'no such loan');
     const state = foldStream(loanAggregate, events);
+    // Another bank's loan answers as a loan that does not exist, whatever the time asked about.
+    if (!inBankScope(state, bank)) throw new ApiError(404, 'LOAN_NOT_FOUND', 'no such loan');
     const day = when.day ?? now.toISOString().slice(0, 10);
     return { events, state, day, ...(when.instant ? { instant: when.instant } : {}) };
   }

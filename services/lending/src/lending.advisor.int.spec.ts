@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { eventually, startServiceHarness, tally, type Reply, type ServiceHarness } from '@tremplin/testing';
+import { loanIdOf } from './loan/loan.handler';
+import { lendingService } from './service';
+
+// Lending as a bank advisor walks it and as a rival bank probes it, on real PostgreSQL and Kafka: banks working
+// with the same CCAS never see nor touch each other's loans.
+
+jest.setTimeout(120_000);
+
+const TENANT = 'ccas-tarbes';
+let now = new Date('2025-11-03T10:00:00.000Z');
+const setClock = (instant: string) => (now = new Date(instant));
+
+let h: ServiceHarness;
+const tokens = { anne: '', bruno: '', rita: '', sophie: '' };
+
+const call = (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<Reply> => h.call(method, `/tenants/${TENANT}/loans${path}`, { token, ...(body === undefined ? {} : { body }) });
+
+async function ok(path: string, token: string, body: unknown = {}): Promise<Reply> {
+  const reply = await call('POST', path, token, body);
+  if (reply.status >= 300) throw new Error(`${path} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return reply;
+}
+
+async function eventCount(loanId: string): Promise<number> {
+  return h.asTenant(TENANT, async (client) => {
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM es.events WHERE tenant_id = $1 AND stream_id = $2`, [TENANT, `loan-${loanId}`]);
+    return Number(rows[0].n);
+  });
+}
+
+/** A 1,000 € / 12 months / 4 % loan of bank-parcours, received by its advisor and taken as far as asked. */
+async function parcoursLoan(stopAt: 'received' | 'approved' | 'offered' | 'signed' | 'disbursed' = 'disbursed', approval: Record<string, unknown> = {}): Promise<string> {
+  const applicationId = `app-${randomUUID().slice(0, 8)}`;
+  const loanId = loanIdOf(TENANT, applicationId);
+  const steps: Array<[string, string, unknown]> = [
+    ['received', '/applications', { applicationId, product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 100_000, requestedTermMonths: 12 }],
+    ['approved', `/${loanId}/approve`, { amountCents: 100_000, termMonths: 12, nominalRateBps: 400, ...approval }],
+    ['offered', `/${loanId}/offer`, { firstDueDate: '2025-12-05' }],
+    ['signed', `/${loanId}/sign`, { socialWorkerPresent: false }],
+    ['disbursed', `/${loanId}/disburse`, {}],
+  ];
+  for (const [name, path, body] of steps) {
+    await ok(path, tokens.anne, body);
+    if (name === stopAt) break;
+  }
+  return loanId;
+}
+
+beforeAll(async () => {
+  h = await startServiceHarness({ name: 'lending_advisor', service: lendingService({ clock: () => new Date(now) }), tenant: TENANT });
+  const bank = (userId: string, organisationId: string) => h.token({ role: 'bankAdvisor', userId, organisationId, organisationKind: 'bank' });
+  tokens.anne = await bank('bank-anne', 'bank-parcours');
+  tokens.bruno = await bank('bank-bruno', 'bank-parcours');
+  tokens.rita = await bank('bank-rita', 'bank-rival');
+  tokens.sophie = await h.token({ role: 'socialWorker', userId: 'sw-sophie', organisationId: 'ccas-tarbes-org', organisationKind: 'ccas' });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('banks within one CCAS', () => {
+  it('a rival bank’s advisor gets 404 LOAN_NOT_FOUND on every read of another bank’s loan, as for another tenant', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const loanId = await parcoursLoan();
+    for (const suffix of ['', '/schedule', '/history', '?asOf=2025-11-03T10:00:00.000Z', '/schedule?asOf=2025-11-03T10:00:00.000Z']) {
+      const reply = await call('GET', `/${loanId}${suffix}`, tokens.rita);
+      expect([suffix, reply.status, reply.body.code]).toEqual([suffix, 404, 'LOAN_NOT_FOUND']);
+      // The loan's own bank and the CCAS read it.
+      expect((await call('GET', `/${loanId}${suffix}`, tokens.anne)).status).toBe(200);
+      expect((await call('GET', `/${loanId}${suffix}`, tokens.sophie)).status).toBe(200);
+    }
+  });
+
+  it('the loan list shows a bank only its own loans; the CCAS sees every bank’s', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const parcours = await parcoursLoan('received');
+    const applicationId = `app-${randomUUID().slice(0, 8)}`;
+    const rival = loanIdOf(TENANT, applicationId);
+    await ok('/applications', tokens.rita, { applicationId, product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 50_000, requestedTermMonths: 6 });
+    const idsOf = async (token: string) => ((await call('GET', '', token)).body.loans as Array<{ loanId: string; bankPartnerId: string }>).map((loan) => loan.loanId);
+    const ccas = await eventually('both loans in the read model', async () => {
+      const ids = await idsOf(tokens.sophie);
+      return ids.includes(parcours) && ids.includes(rival) ? ids : undefined;
+    });
+    expect(ccas).toEqual(expect.arrayContaining([parcours, rival]));
+    const ritaSees = await idsOf(tokens.rita);
+    expect(ritaSees).toContain(rival);
+    expect(ritaSees).not.toContain(parcours);
+    const anneSees = await idsOf(tokens.anne);
+    expect(anneSees).toContain(parcours);
+    expect(anneSees).not.toContain(rival);
+    const rows = (await call('GET', '?status=applicationReceived', tokens.rita)).body.loans as Array<{ bankPartnerId: string }>;
+    expect(rows.every((row) => row.bankPartnerId === 'bank-rival')).toBe(true);
+  });
+
+  it('every command of each route class on another bank’s loan answers 404 LOAN_NOT_FOUND and writes nothing', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const received = await parcoursLoan('received');
+    const signed = await parcoursLoan('signed');
+    const repaying = await parcoursLoan('disbursed');
+    const asked = await ok(`/${repaying}/rescheduling-requests`, tokens.anne, { kind: 'holiday', months: 1 });
+    const requestId = String(asked.body.requestId);
+    const probes: Array<[string, string, unknown]> = [
+      // loan.bank-operate
+      ['approve', `/${received}/approve`, { amountCents: 100_000, termMonths: 12, nominalRateBps: 400 }],
+      ['refuse', `/${received}/refuse`, { reasonCode: 'BANK_POLICY', reasonCategory: 'bankPolicy' }],
+      ['offer', `/${received}/offer`, { firstDueDate: '2025-12-05' }],
+      ['sign', `/${signed}/sign`, { socialWorkerPresent: false }],
+      ['notice', `/${signed}/agreement-notices`, { sellerId: 'garage-1', amountCents: 10_000 }],
+      ['disburse', `/${signed}/disburse`, {}],
+      ['payment', `/${repaying}/payments`, { amountCents: 1_000, paidOn: '2025-11-03' }],
+      ['missed', `/${repaying}/missed-instalments`, { instalmentNumber: 1 }],
+      ['contact', `/${repaying}/contacts`, { channel: 'phone', outcome: 'reached' }],
+      ['incident', `/${repaying}/incident-declarations`, {}],
+      ['default', `/${repaying}/default`, {}],
+      ['recovery', `/${repaying}/recoveries`, { amountCents: 1_000, receivedOn: '2025-11-03' }],
+      // loan.request-rescheduling
+      ['rescheduling request', `/${repaying}/rescheduling-requests`, { kind: 'holiday', months: 1 }],
+      ['write-off request', `/${repaying}/write-off-requests`, { reasonCode: 'RECOVERY_EXHAUSTED' }],
+      // loan.approve-rescheduling
+      ['approve rescheduling', `/${repaying}/rescheduling-requests/${requestId}/approve`, {}],
+      ['decline rescheduling', `/${repaying}/rescheduling-requests/${requestId}/decline`, { reasonCode: 'NOT_JUSTIFIED' }],
+      ['approve write-off', `/${repaying}/write-off-requests/${requestId}/approve`, {}],
+      // the same application id received again by the rival bank
+      ['receive', '/applications', null],
+    ];
+    const before = await Promise.all([received, signed, repaying].map(eventCount));
+    for (const [name, path, body] of probes) {
+      const reply = name === 'receive' ? await receiveAgain(received) : await call('POST', path, tokens.rita, body);
+      expect([name, reply.status, reply.body.code]).toEqual([name, 404, 'LOAN_NOT_FOUND']);
+    }
+    expect(await Promise.all([received, signed, repaying].map(eventCount))).toEqual(before);
+    // The request still awaits its own bank's second pair of eyes.
+    expect((await call('POST', `/${repaying}/rescheduling-requests/${requestId}/approve`, tokens.bruno, {})).status).toBe(200);
+  });
+
+  it('rival and own bank at once on one loan: the rival is always 404, the own bank’s payments are all recorded', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const loanId = await parcoursLoan();
+    const before = await eventCount(loanId);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call('POST', `/${loanId}/payments`, i % 2 === 0 ? tokens.anne : tokens.rita, { amountCents: 100, paidOn: '2025-11-03' }).then((reply) => ({ i, reply }))),
+    );
+    expect(tally(replies.filter(({ i }) => i % 2 === 1).map(({ reply }) => reply))).toEqual({ 404: 10 });
+    expect(tally(replies.filter(({ i }) => i % 2 === 0).map(({ reply }) => reply))).toEqual({ 200: 10 });
+    expect(await eventCount(loanId)).toBe(before + 10);
+  });
+});
+
+async function receiveAgain(loanId: string): Promise<Reply> {
+  const history = await call('GET', `/${loanId}/history`, tokens.anne);
+  const first = (history.body.events as Array<{ data: { applicationId: string } }>)[0];
+  return call('POST', '/applications', tokens.rita, { applicationId: first.data.applicationId, product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 100_000, requestedTermMonths: 12 });
+}
