@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineContract } from './contract';
-import { id, instant, months, positiveCents, product, purposeCategory, tenantId } from './fields';
+import { count, id, instant, months, positiveCents, product, purposeCategory, reasonCode, tenantId } from './fields';
 
 export const INTAKE_APPLICATION_TOPIC = 'intake.application';
 
@@ -25,5 +25,52 @@ export const applicationTransmittedV1 = defineContract({
   key: (payload) => payload.applicationId,
 });
 
-export const intakeContracts = [applicationTransmittedV1] as const;
+const applicationContract = <Shape extends z.ZodRawShape>(name: string, shape: Shape) =>
+  defineContract({
+    name,
+    topic: INTAKE_APPLICATION_TOPIC,
+    schema: z.object({ tenantId: tenantId(), applicationId: id(), ...shape }).strict(),
+    key: (payload) => (payload as { applicationId: string }).applicationId,
+  });
+
+// The file's life for the reporting and accompaniment services: ids, codes and amounts; the person, their project
+// and their budget lines stay in intake, encrypted.
+export const applicationOpenedV1 = applicationContract('intake.application-opened.v1', {
+  beneficiaryId: id(),
+  product: product(),
+  purposeCategory: purposeCategory(),
+  requestedAmountCents: positiveCents(),
+  requestedTermMonths: months(),
+  openedAt: instant(),
+});
+
+export const applicationSubmittedV1 = applicationContract('intake.application-submitted.v1', {
+  product: product(),
+  appointmentsHeld: count(),
+  // Below the CCAS's own minimum reste à vivre per consumption unit (the figure itself stays in the file).
+  resteAVivreBelowMinimum: z.boolean(),
+  accompanimentLevel: z.enum(['none', 'checkIns', 'regular', 'mandatory']),
+  submittedAt: instant(),
+});
+
+export const commissionDecidedV1 = applicationContract('intake.commission-decided.v1', {
+  commissionDecisionId: id(),
+  decision: z.enum(['approved', 'refused', 'postponed']),
+  reasonCode: reasonCode(),
+  decidedAt: instant(),
+});
+
+export const applicationWithdrawnV1 = applicationContract('intake.application-withdrawn.v1', {
+  reasonCode: reasonCode(),
+  withdrawnAt: instant(),
+});
+
+export const applicationClosedV1 = applicationContract('intake.application-closed.v1', {
+  outcome: z.enum(['loanApproved', 'bankRefused', 'commissionRefused']),
+  loanId: id().optional(),
+  reasonCode: reasonCode().optional(),
+  closedAt: instant(),
+});
+
+export const intakeContracts = [applicationTransmittedV1, applicationOpenedV1, applicationSubmittedV1, commissionDecidedV1, applicationWithdrawnV1, applicationClosedV1] as const;
 
