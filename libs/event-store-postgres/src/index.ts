@@ -4,3 +4,4 @@ export * from './snapshot-store';
 export * from './audit-reads';
 export * from './rebuild';
 export * from './row-projection';
+export * from './replay-check';

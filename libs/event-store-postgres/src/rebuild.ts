@@ -28,6 +28,8 @@ export interface Projection {
   readonly rowsName?: string;
   /** Stream categories the projection folds (`loan` for `loan-…` streams); other events never reach it. */
   readonly categories: readonly string[];
+  /** The tables it writes (`lending.loan_summary`), which a replay check compares with a rebuild. */
+  readonly tables?: readonly string[];
   /** Applies a batch in the transaction that moves the checkpoint. */
   project(events: readonly RecordedEvent[], tx: PoolClient): Promise<void>;
   /** A fresh in-memory fold for a rebuild. */
@@ -56,6 +58,31 @@ export function startProjection(pool: Pool, projection: Projection, options: Omi
   });
 }
 
+/** Folds the global log after `from` into a rebuild, page by page; the projection's categories only. */
+export async function foldLog(
+  db: Pool | PoolClient,
+  projection: Projection,
+  rebuild: ProjectionRebuild,
+  from: LogPosition,
+  pageSize: number,
+  onPage: (events: number) => void = () => undefined,
+): Promise<{ position: LogPosition; events: number }> {
+  const categories = new Set(projection.categories);
+  let position = from;
+  let events = 0;
+  for (;;) {
+    const page = await readAllOn(db, position, pageSize);
+    for (const event of page) {
+      if (!categories.has(streamCategory(event.streamId))) continue;
+      rebuild.fold(event);
+      events += 1;
+    }
+    if (page.length) position = logPositionOf(page[page.length - 1]);
+    onPage(events);
+    if (page.length < pageSize) return { position, events };
+  }
+}
+
 /**
  * Rebuilds a projection from zero. The log is folded in memory outside any transaction (a long transaction
  * would hold back every subscriber's snapshot horizon); then one short transaction locks the live subscriber's
@@ -70,35 +97,18 @@ export async function rebuildProjection(
   const started = Date.now();
   const pageSize = options.pageSize ?? 2_000;
   const report = options.onProgress ?? (() => undefined);
-  const categories = new Set(projection.categories);
   const rebuild = projection.rebuilder();
   const patterns = projection.categories.map((category) => `${category}-%`);
   const totalEvents = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM es.events WHERE stream_id LIKE ANY($1::text[])`, [patterns])).rows[0].n);
-  let position: LogPosition = LOG_START;
-  let events = 0;
-  const fold = (page: readonly RecordedEvent[]) => {
-    for (const event of page) {
-      if (!categories.has(streamCategory(event.streamId))) continue;
-      rebuild.fold(event);
-      events += 1;
-    }
-    if (page.length) position = logPositionOf(page[page.length - 1]);
-  };
-  for (;;) {
-    const page = await readAllOn(pool, position, pageSize);
-    fold(page);
-    report({ phase: 'replaying', events, totalEvents, rows: rebuild.rows() });
-    if (page.length < pageSize) break;
-  }
+  const replayed = await foldLog(pool, projection, rebuild, LOG_START, pageSize, (events) => report({ phase: 'replaying', events, totalEvents, rows: rebuild.rows() }));
+  let { position, events } = replayed;
   report({ phase: 'swapping', events, totalEvents, rows: rebuild.rows() });
   const tenants = await withTransaction(pool, async (tx) => {
     await tx.query(`INSERT INTO es.subscriptions (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [projection.name]);
     await tx.query(`SELECT 1 FROM es.subscriptions WHERE name = $1 FOR UPDATE`, [projection.name]);
-    for (;;) {
-      const page = await readAllOn(tx, position, pageSize);
-      fold(page);
-      if (page.length < pageSize) break;
-    }
+    const rest = await foldLog(tx, projection, rebuild, position, pageSize);
+    position = rest.position;
+    events += rest.events;
     const tenantIds = (await tx.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM es.events WHERE stream_id LIKE ANY($1::text[])`, [patterns])).rows.map((r) => r.tenant_id);
     for (const tenantId of tenantIds) {
       // Row-level security: the projection acts for one tenant at a time.

@@ -13,6 +13,8 @@ export interface RowProjectionSpec<Row extends { readonly tenantId: string }> {
   readonly label?: string;
   readonly rowsName?: string;
   readonly categories: readonly string[];
+  /** The table it writes, schema-qualified (`lending.loan_summary`): what a replay check compares. */
+  readonly table: string;
   /** The row's key within its tenant; by default the stream id without its category (`loan-abc` → `abc`). */
   readonly keyOf?: (event: RecordedEvent) => string;
   /** Pure. An event already applied must return the row it was given (the same object). */
@@ -44,6 +46,7 @@ export function rowProjection<Row extends { readonly tenantId: string }>(spec: R
     ...(spec.label ? { label: spec.label } : {}),
     ...(spec.rowsName ? { rowsName: spec.rowsName } : {}),
     categories: spec.categories,
+    tables: [spec.table],
     async project(events, tx) {
       for (const [tenantId, tenantEvents] of byTenant(events)) {
         await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);

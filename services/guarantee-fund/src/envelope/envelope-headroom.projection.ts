@@ -64,6 +64,7 @@ async function upsert(tx: PoolClient, rows: readonly EnvelopeRow[]): Promise<voi
 export const envelopeHeadroomProjection = rowProjection<EnvelopeRow>({
   name: ENVELOPE_HEADROOM_SUBSCRIPTION,
   label: 'envelope',
+  table: 'guarantee_fund.envelope',
   rowsName: 'envelopes',
   categories: [envelopeAggregate.category],
   evolve: evolveEnvelopeRow,

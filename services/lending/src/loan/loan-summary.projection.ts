@@ -83,6 +83,7 @@ async function upsert(tx: PoolClient, rows: readonly LoanSummaryRow[]): Promise<
 export const loanSummaryProjection = rowProjection<LoanSummaryRow>({
   name: LOAN_SUMMARY_SUBSCRIPTION,
   label: 'loan_summary',
+  table: 'lending.loan_summary',
   rowsName: 'loans',
   categories: [loanAggregate.category],
   evolve: evolveSummary,
