@@ -112,6 +112,7 @@ describe('banks within one CCAS', () => {
       ['notice', `/${signed}/agreement-notices`, { sellerId: 'garage-1', amountCents: 10_000 }],
       ['disburse', `/${signed}/disburse`, {}],
       ['payment', `/${repaying}/payments`, { amountCents: 1_000, paidOn: '2025-11-03' }],
+      ['early repayment', `/${repaying}/early-repayments`, { kind: 'full', repaidOn: '2025-11-03' }],
       ['missed', `/${repaying}/missed-instalments`, { instalmentNumber: 1 }],
       ['contact', `/${repaying}/contacts`, { channel: 'phone', outcome: 'reached' }],
       ['incident', `/${repaying}/incident-declarations`, {}],
@@ -147,6 +148,44 @@ describe('banks within one CCAS', () => {
     expect(tally(replies.filter(({ i }) => i % 2 === 1).map(({ reply }) => reply))).toEqual({ 404: 10 });
     expect(tally(replies.filter(({ i }) => i % 2 === 0).map(({ reply }) => reply))).toEqual({ 200: 10 });
     expect(await eventCount(loanId)).toBe(before + 10);
+  });
+});
+
+describe('early repayment', () => {
+  it('full, 17 days after disbursement, five times at once: one is recorded with 186 cents of interest (100,000 × 4 % × 17 / 365), the others answer 409 LOAN_REPAID', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const loanId = await parcoursLoan();
+    setClock('2025-11-20T10:00:00.000Z');
+    const replies = await Promise.all(Array.from({ length: 5 }, () => call('POST', `/${loanId}/early-repayments`, tokens.anne, { kind: 'full', repaidOn: '2025-11-20' })));
+    expect(tally(replies)).toEqual({ 200: 1, 409: 4 });
+    expect(replies.filter((reply) => reply.status === 409).every((reply) => reply.body.code === 'LOAN_REPAID')).toBe(true);
+    const done = replies.find((reply) => reply.status === 200)!;
+    expect(done.body).toMatchObject({ status: 'repaid' });
+    expect((done.body.events as Array<{ type: string }>).map((event) => event.type)).toEqual(['EarlyRepaymentRecorded', 'InstalmentPaid', 'LoanRepaid']);
+    const history = (await call('GET', `/${loanId}/history`, tokens.anne)).body.events as Array<{ type: string; data: Record<string, unknown> }>;
+    expect(history.filter((event) => event.type === 'EarlyRepaymentRecorded')).toHaveLength(1);
+    expect(history.find((event) => event.type === 'EarlyRepaymentRecorded')!.data).toMatchObject({ accruedInterestCents: 186, accruedTime: { months: 0, days: 17, daysInYear: 365 }, amountDueCents: 100_186 });
+    expect(history.find((event) => event.type === 'LoanRepaid')!.data).toMatchObject({ interestPaidTotalCents: 186 });
+    const loan = (await call('GET', `/${loanId}`, tokens.anne)).body;
+    expect(loan).toMatchObject({ status: 'repaid', figures: { outstandingPrincipalCents: 0, interestPaidCents: 186, principalPaidCents: 100_000 } });
+  });
+
+  it('partial, reduceInstalment: 500 € repaid leaves 500 € at 4,257 a month to the same end; a bad choice is a 400 naming it', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const loanId = await parcoursLoan();
+    setClock('2025-11-20T10:00:00.000Z');
+    const wrong = await call('POST', `/${loanId}/early-repayments`, tokens.anne, { kind: 'partial', repaidOn: '2025-11-20', principalCents: 50_000, choice: 'lowerRate' });
+    expect([wrong.status, wrong.body.code, wrong.body.field]).toEqual([400, 'VALIDATION_FAILED', 'choice']);
+    const reply = await ok(`/${loanId}/early-repayments`, tokens.anne, { kind: 'partial', repaidOn: '2025-11-20', principalCents: 50_000, choice: 'reduceInstalment' });
+    expect(reply.body).toMatchObject({ status: 'repaying' });
+    const loan = (await call('GET', `/${loanId}`, tokens.anne)).body;
+    expect(loan).toMatchObject({ endDate: '2026-11-05', figures: { outstandingPrincipalCents: 50_000, interestPaidCents: 93, principalPaidCents: 50_000 } });
+    const lines = (await call('GET', `/${loanId}/schedule`, tokens.anne)).body.lines as Array<{ number: number; instalment: number; state: string }>;
+    expect(lines[0]).toMatchObject({ number: 1, instalment: 50_093, state: 'paid' });
+    // The first new line keeps the first period (3 Nov → 5 Dec: a month and 2 days, 178 cents on 50,000);
+    // the next ones are the new level instalment.
+    expect(lines[1]).toMatchObject({ number: 2, instalment: 4_090 + 178, interest: 178, state: 'upcoming' });
+    expect(lines[2]).toMatchObject({ number: 3, instalment: 4_257, state: 'upcoming' });
   });
 });
 

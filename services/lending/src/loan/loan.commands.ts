@@ -83,6 +83,15 @@ export interface RecordPayment extends Issued {
   readonly paidOn: string;
 }
 
+export const EARLY_REPAYMENT_CHOICES = ['reduceTerm', 'reduceInstalment'] as const;
+export type EarlyRepaymentChoice = (typeof EARLY_REPAYMENT_CHOICES)[number];
+
+/** The borrower repays early: everything, or some principal with their choice of a shorter term or a lower instalment. */
+export type RepayEarly = Issued & { readonly type: 'RepayEarly'; readonly repaidOn: string } & (
+    | { readonly kind: 'full' }
+    | { readonly kind: 'partial'; readonly principalCents: number; readonly choice: EarlyRepaymentChoice }
+  );
+
 export interface RecordMissedInstalment extends Issued {
   readonly type: 'RecordMissedInstalment';
   readonly instalmentNumber: number;
@@ -150,6 +159,7 @@ export type LoanCommand =
   | IssueAgreementNotice
   | DisburseFunds
   | RecordPayment
+  | RepayEarly
   | RecordMissedInstalment
   | RecordBorrowerContact
   | DeclareIncident

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { deterministicEventId } from '@tremplin/event-sourcing';
 import { ApiController, Command, CommandRoute, type CommandInput } from '@tremplin/service-kit';
 import { LOAN_HANDLER, loanIdOf, type LoanHandler } from './loan.handler';
-import { agreementNoticeBody, approveBody, contactBody, declineBody, emptyBody, missedInstalmentBody, offerBody, paymentBody, receiveApplicationBody, recoveryBody, refuseBody, reschedulingBody, signBody, writeOffBody } from './loan.requests';
+import { agreementNoticeBody, approveBody, contactBody, declineBody, earlyRepaymentBody, emptyBody, missedInstalmentBody, offerBody, paymentBody, receiveApplicationBody, recoveryBody, refuseBody, reschedulingBody, signBody, writeOffBody } from './loan.requests';
 
 /** HTTP → command. No business rule here: the decider refuses, the kit maps its typed errors to statuses. */
 @ApiController('tenants/:tenantId/loans', 'loans')
@@ -49,6 +49,11 @@ export class LoanController {
   @CommandRoute({ path: ':loanId/payments', body: paymentBody, access: 'loan.bank-operate', summary: 'Record a payment (full or partial): oldest instalment first, interest then principal' })
   pay(@Command() input: CommandInput<z.infer<typeof paymentBody>>) {
     return this.loans.handle(input.tenantId, input.params.loanId, { type: 'RecordPayment', ...input.body }, input);
+  }
+
+  @CommandRoute({ path: ':loanId/early-repayments', body: earlyRepaymentBody, access: 'loan.bank-operate', summary: 'Record an early repayment, full or partial (shorter term or lower instalment, the borrower’s choice): the principal plus the interest accrued to that day, nothing for the remaining period' })
+  repayEarly(@Command() input: CommandInput<z.infer<typeof earlyRepaymentBody>>) {
+    return this.loans.handle(input.tenantId, input.params.loanId, { type: 'RepayEarly', ...input.body }, input);
   }
 
   @CommandRoute({ path: ':loanId/missed-instalments', body: missedInstalmentBody, access: 'loan.bank-operate', summary: 'Record a missed instalment; the second unpaid one raises a Banque de France incident warning' })

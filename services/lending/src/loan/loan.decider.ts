@@ -1,6 +1,7 @@
 import { notFoundError, type Aggregate, type Decider } from '@tremplin/event-sourcing';
 import type { LoanCommand } from './loan.commands';
 import { approveWriteOff, declareDefault, recordRecovery, requestWriteOff } from './loan.default.decider';
+import { repayEarly } from './loan.early-repayment.decider';
 import { evolveLoan } from './loan.evolve';
 import type { LoanEvent } from './loan.events';
 import { approve, disburse, issueAgreementNotice, issueOffer, receiveApplication, refuse, signOffer } from './loan.origination.decider';
@@ -34,6 +35,8 @@ export function decideLoan(command: LoanCommand, state: LoanState): LoanEvent[] 
       return disburse(command, state);
     case 'RecordPayment':
       return recordPayment(command, state);
+    case 'RepayEarly':
+      return repayEarly(command, state);
     case 'RecordMissedInstalment':
       return recordMissedInstalment(command, state);
     case 'RecordBorrowerContact':

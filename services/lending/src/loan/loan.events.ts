@@ -1,6 +1,6 @@
 import type { ScheduleLine } from '@tremplin/finance';
 import type { GuarantorKind, HolidayInterest, ProductCode } from '../product/product.terms';
-import type { PurposeCategory, RefusalCategory, ReschedulingRequest } from './loan.commands';
+import type { EarlyRepaymentChoice, PurposeCategory, RefusalCategory, ReschedulingRequest } from './loan.commands';
 
 // Amounts are integer cents; instants are ISO UTC; `...On` fields are calendar dates (YYYY-MM-DD).
 // Schedule lines use @tremplin/finance's shape: { number, dueDate, instalment, interest, principal, outstandingAfter } in cents.
@@ -91,6 +91,37 @@ export type InstalmentPaid = Event<
     readonly allocations: readonly PaymentAllocationLine[];
     /** True when something due on paidOn is still unpaid afterwards. */
     readonly partial: boolean;
+    readonly recordedAt: string;
+  }
+>;
+
+/**
+ * An early repayment (L312-34): `lines` replace the lines not yet due — first the settlement line dated on the
+ * repayment day (the principal repaid and the interest accrued on it), then for a partial repayment the new
+ * lines of the borrower's choice. The money itself is the InstalmentPaid that follows.
+ */
+export type EarlyRepaymentRecorded = Event<
+  'EarlyRepaymentRecorded',
+  {
+    readonly kind: 'full' | 'partial';
+    readonly choice?: EarlyRepaymentChoice;
+    readonly repaidOn: string;
+    readonly principalRepaidCents: number;
+    readonly accruedInterestCents: number;
+    /** Interest accrues from this date (the last due date, or the disbursement) to repaidOn… */
+    readonly accruedFrom: string;
+    /** …counted as annex I counts time: whole months, then days over the year's length. */
+    readonly accruedTime: { readonly months: number; readonly days: number; readonly daysInYear: 365 | 366 };
+    /** The scheduled interest of the replaced lines that is not owed. */
+    readonly interestNotOwedCents: number;
+    /** Already paid towards the replaced lines: deducted from what is paid now. */
+    readonly paidAheadCents: number;
+    /** What the borrower pays on repaidOn (before deducting paidAheadCents). */
+    readonly amountDueCents: number;
+    readonly lines: readonly ScheduleLine[];
+    readonly newEndDate: string;
+    /** The new regular instalment after a partial repayment; 0 after a full one. */
+    readonly instalmentCents: number;
     readonly recordedAt: string;
   }
 >;
@@ -187,6 +218,7 @@ export type LoanEvent =
   | AgreementNoticeIssued
   | FundsDisbursed
   | InstalmentPaid
+  | EarlyRepaymentRecorded
   | InstalmentMissed
   | BorrowerContacted
   | IncidentWarningIssued

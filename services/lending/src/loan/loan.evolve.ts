@@ -49,6 +49,25 @@ export function evolveLoan(state: LoanState, event: LoanEvent): LoanState {
           principalPaidCents: servicing.principalPaidCents + event.data.allocations.reduce((sum, a) => sum + a.principalCents, 0),
         };
       });
+    case 'EarlyRepaymentRecorded':
+      return updateServicing(state, (servicing) => {
+        // Money paid ahead on the replaced lines moves onto the settlement line (interest first), so the
+        // totals are recounted from the lines.
+        const [settlement, ...rest] = event.data.lines;
+        const carried = Math.min(event.data.paidAheadCents, settlement.interest);
+        const kept = servicing.lines.filter((line) => line.number < settlement.number);
+        const lines = [
+          ...kept,
+          { ...settlement, settlement: true, interestPaid: carried, principalPaid: event.data.paidAheadCents - carried },
+          ...rest.map((line) => ({ ...line, interestPaid: 0, principalPaid: 0 })),
+        ];
+        return {
+          ...servicing,
+          lines,
+          interestPaidCents: lines.reduce((sum, line) => sum + line.interestPaid, 0),
+          principalPaidCents: lines.reduce((sum, line) => sum + line.principalPaid, 0),
+        };
+      });
     case 'InstalmentMissed':
       return updateServicing(state, (servicing) => ({ ...servicing, missed: [...servicing.missed, event.data.instalmentNumber], everLate: true }));
     case 'BorrowerContacted':

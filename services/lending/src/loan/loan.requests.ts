@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PRODUCT_CODES } from '../product/product.terms';
-import { CONTACT_CHANNELS, CONTACT_OUTCOMES, PURPOSE_CATEGORIES, REFUSAL_CATEGORIES } from './loan.commands';
+import { CONTACT_CHANNELS, EARLY_REPAYMENT_CHOICES, CONTACT_OUTCOMES, PURPOSE_CATEGORIES, REFUSAL_CATEGORIES } from './loan.commands';
 
 // Request bodies: strict (an unknown field is a 400 naming it), money in integer cents, dates as YYYY-MM-DD.
 const id = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$/, 'an opaque id (letters, digits, "_", ":", ".", "-")');
@@ -31,6 +31,10 @@ export const signBody = z.strictObject({ socialWorkerPresent: z.boolean(), socia
 export const agreementNoticeBody = z.strictObject({ sellerId: id(), amountCents: cents() });
 export const emptyBody = z.strictObject({});
 export const paymentBody = z.strictObject({ amountCents: cents(), paidOn: day() });
+export const earlyRepaymentBody = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('full'), repaidOn: day() }),
+  z.strictObject({ kind: z.literal('partial'), repaidOn: day(), principalCents: cents(), choice: z.enum(EARLY_REPAYMENT_CHOICES) }),
+]);
 export const missedInstalmentBody = z.strictObject({ instalmentNumber: z.int().min(1).max(1_200) });
 export const contactBody = z.strictObject({ channel: z.enum(CONTACT_CHANNELS), outcome: z.enum(CONTACT_OUTCOMES) });
 export const reschedulingBody = z.discriminatedUnion('kind', [

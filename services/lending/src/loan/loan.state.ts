@@ -19,6 +19,8 @@ export interface AgreementNotice {
 export interface ServicedLine extends ScheduleLine {
   readonly interestPaid: number;
   readonly principalPaid: number;
+  /** An early repayment's line (principal repaid early and its accrued interest), not an instalment. */
+  readonly settlement?: boolean;
 }
 
 export interface IncidentWarning {
