@@ -1,9 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type BaseConfig } from '@tremplin/service-kit';
+import type { ContractRegistry } from '@tremplin/contracts';
+import { CONTRACTS, PlatformModule, serviceWorkers } from '@tremplin/service-kit';
+import type { ReportingConfig } from './config';
+import { FiguresController } from './figures/figures.controller';
+import { consumedLogConsumers } from './log/consumed-log.consumer';
 
+/** Composition root only. */
 @Module({})
 export class AppModule {
-  static register(config: BaseConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot('reporting', config)] };
+  static register(config: ReportingConfig): DynamicModule {
+    const workers = serviceWorkers({ inject: [CONTRACTS], useFactory: (registry: ContractRegistry) => ({ consumers: consumedLogConsumers(registry) }) });
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot('reporting', config)],
+      controllers: [FiguresController, ...workers.controllers],
+      providers: [...workers.providers],
+    };
   }
 }

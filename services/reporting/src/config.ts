@@ -1,3 +1,33 @@
+import { z } from 'zod';
 import { baseConfigSchema } from '@tremplin/service-kit';
 
-export const configSchema = baseConfigSchema;
+const tenantList = z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$/)).min(1);
+
+export const configSchema = baseConfigSchema.extend({
+  // Which CCAS belong to which federation, as the federations agreed it: {"fed-occitanie": ["ccas-tarbes", …]}.
+  // A tenant in no federation is shown under "(none)" when figures are grouped by federation.
+  REPORTING_FEDERATIONS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return {} as Record<string, string[]>;
+      try {
+        return z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), tenantList).parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON object {federationId: [tenantId, …]}: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  // Cells counting fewer people than this are hidden on shared views (federation, Caisse des Dépôts).
+  REPORTING_SMALL_NUMBER_THRESHOLD: z.coerce.number().int().min(2).max(50).default(5),
+});
+
+export type ReportingConfig = z.infer<typeof configSchema>;
+
+export const NO_FEDERATION = '(none)';
+
+export function federationLookup(federations: Readonly<Record<string, readonly string[]>>): (tenantId: string) => string {
+  const byTenant = new Map<string, string>();
+  for (const [federation, tenants] of Object.entries(federations)) for (const tenant of tenants) byTenant.set(tenant, federation);
+  return (tenantId) => byTenant.get(tenantId) ?? NO_FEDERATION;
+}

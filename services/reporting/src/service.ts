@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import type { ServiceDefinition } from '@tremplin/service-kit';
+import { platformMigrations, type ServiceDefinition } from '@tremplin/service-kit';
 import { AppModule } from './app.module';
 import { configSchema } from './config';
 
 export const service: ServiceDefinition<typeof configSchema> = {
   name: 'reporting',
-  description: 'Aggregated read models for federation and Caisse des Dépôts dashboards.',
+  description: 'Figures for CCAS, federations and the Caisse des Dépôts from every published contract, and the dashboard.',
   configSchema,
-  migrations: [{ name: 'reporting', directory: join(__dirname, '..', 'migrations') }],
+  migrations: [...platformMigrations, { name: 'reporting', directory: join(__dirname, '..', 'migrations') }],
   module: (config) => AppModule.register(config),
 };

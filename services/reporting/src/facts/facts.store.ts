@@ -1,0 +1,145 @@
+import type { PoolClient } from '@tremplin/pg';
+import type { ApplicationFact, ConsumedEvent, EnvelopeFact, LoanActivity, LoanFact } from './facts';
+import { foldLoan, FOLDS, loanKeyOf } from './facts.folds';
+
+type Kind = 'text' | 'int' | 'ts' | 'date';
+type Columns<T> = ReadonlyArray<readonly [keyof T & string, string, Kind]>;
+
+interface Table<T> {
+  readonly name: string;
+  readonly key: readonly string[];
+  readonly columns: Columns<T>;
+}
+
+export const LOAN_FACT: Table<LoanFact> = {
+  name: 'reporting.loan_fact',
+  key: ['tenant_id', 'loan_id'],
+  columns: [
+    ['tenantId', 'tenant_id', 'text'],
+    ['loanId', 'loan_id', 'text'],
+    ['applicationId', 'application_id', 'text'],
+    ['product', 'product', 'text'],
+    ['purposeCategory', 'purpose_category', 'text'],
+    ['status', 'status', 'text'],
+    ['receivedAt', 'received_at', 'ts'],
+    ['requestedCents', 'requested_cents', 'int'],
+    ['approvedAt', 'approved_at', 'ts'],
+    ['approvedCents', 'approved_cents', 'int'],
+    ['termMonths', 'term_months', 'int'],
+    ['refusedAt', 'refused_at', 'ts'],
+    ['refusalCategory', 'refusal_category', 'text'],
+    ['disbursedAt', 'disbursed_at', 'ts'],
+    ['disbursedCents', 'disbursed_cents', 'int'],
+    ['outstandingCents', 'outstanding_cents', 'int'],
+    ['missedInstalments', 'missed_instalments', 'int'],
+    ['incidentWarnings', 'incident_warnings', 'int'],
+    ['reschedulings', 'reschedulings', 'int'],
+    ['defaultedAt', 'defaulted_at', 'ts'],
+    ['defaultedOutstandingCents', 'defaulted_outstanding_cents', 'int'],
+    ['recoveredCents', 'recovered_cents', 'int'],
+    ['repaidAt', 'repaid_at', 'ts'],
+    ['writtenOffCents', 'written_off_cents', 'int'],
+    ['updatedAt', 'updated_at', 'ts'],
+  ],
+};
+
+export const APPLICATION_FACT: Table<ApplicationFact> = {
+  name: 'reporting.application_fact',
+  key: ['tenant_id', 'application_id'],
+  columns: [
+    ['tenantId', 'tenant_id', 'text'],
+    ['applicationId', 'application_id', 'text'],
+    ['product', 'product', 'text'],
+    ['purposeCategory', 'purpose_category', 'text'],
+    ['requestedCents', 'requested_cents', 'int'],
+    ['requestedTermMonths', 'requested_term_months', 'int'],
+    ['transmittedAt', 'transmitted_at', 'ts'],
+  ],
+};
+
+export const LOAN_ACTIVITY: Table<LoanActivity> = {
+  name: 'reporting.loan_activity',
+  key: ['message_id'],
+  columns: [
+    ['messageId', 'message_id', 'text'],
+    ['tenantId', 'tenant_id', 'text'],
+    ['loanId', 'loan_id', 'text'],
+    ['product', 'product', 'text'],
+    ['kind', 'kind', 'text'],
+    ['occurredOn', 'occurred_on', 'date'],
+    ['cents', 'cents', 'int'],
+  ],
+};
+
+export const ENVELOPE_FACT: Table<EnvelopeFact> = {
+  name: 'reporting.envelope_fact',
+  key: ['tenant_id', 'guarantor_id'],
+  columns: [
+    ['tenantId', 'tenant_id', 'text'],
+    ['guarantorId', 'guarantor_id', 'text'],
+    ['capacityCents', 'capacity_cents', 'int'],
+    ['reservedCents', 'reserved_cents', 'int'],
+    ['headroomCents', 'headroom_cents', 'int'],
+    ['decisionDate', 'decision_date', 'date'],
+    ['votedAt', 'voted_at', 'ts'],
+  ],
+};
+
+/** The read-model tables, in the order a rebuild clears and a checksum lists them. */
+export const READ_MODEL_TABLES = [APPLICATION_FACT, LOAN_FACT, LOAN_ACTIVITY, ENVELOPE_FACT] as const;
+
+// Instants and days are read as text in UTC so a row read back folds and writes exactly as the rebuild does.
+function selectList<T>(table: Table<T>): string {
+  return table.columns
+    .map(([key, column, kind]) => {
+      if (kind === 'ts') return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${key}"`;
+      if (kind === 'date') return `${column}::text AS "${key}"`;
+      if (kind === 'int') return `${column}::float8 AS "${key}"`;
+      return `${column} AS "${key}"`;
+    })
+    .join(', ');
+}
+
+export async function selectRows<T>(client: PoolClient, table: Table<T>, where = 'TRUE', params: unknown[] = []): Promise<T[]> {
+  const { rows } = await client.query(`SELECT ${selectList(table)} FROM ${table.name} WHERE ${where}`, params);
+  return rows as T[];
+}
+
+/** Inserts or replaces rows in one statement (jsonb_populate_recordset maps the snake_case keys onto the table). */
+export async function upsertRows<T>(client: PoolClient, table: Table<T>, rows: readonly T[]): Promise<void> {
+  if (rows.length === 0) return;
+  const records = rows.map((row) => Object.fromEntries(table.columns.map(([key, column]) => [column, (row as Record<string, unknown>)[key]])));
+  const columns = table.columns.map(([, column]) => column);
+  const updates = columns.filter((column) => !table.key.includes(column)).map((column) => `${column} = EXCLUDED.${column}`);
+  await client.query(
+    `INSERT INTO ${table.name} (${columns.join(', ')})
+     SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table.name}, $1::jsonb)
+     ON CONFLICT (${table.key.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+    [JSON.stringify(records)],
+  );
+}
+
+/** Keeps the message in the log; false when it is already there (the inbox normally prevents that). */
+export async function appendToLog(tx: PoolClient, event: ConsumedEvent): Promise<boolean> {
+  const inserted = await tx.query(
+    `INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (message_id) DO NOTHING`,
+    [event.messageId, event.tenantId, event.name, event.occurredAt, event.payload],
+  );
+  if (inserted.rowCount === 0) return false;
+  await tx.query(`INSERT INTO reporting.known_tenant (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING`, [event.tenantId]);
+  return true;
+}
+
+/** Folds one consumed message into the facts, in the consumer's transaction. A contract with no fold is only logged. */
+export async function applyToFacts(tx: PoolClient, event: ConsumedEvent): Promise<void> {
+  const fold = FOLDS.get(event.name);
+  if (!fold) return;
+  if (fold.target === 'application') return upsertRows(tx, APPLICATION_FACT, [fold.apply(event)]);
+  if (fold.target === 'envelope') return upsertRows(tx, ENVELOPE_FACT, [fold.apply(event)]);
+  const key = loanKeyOf(event);
+  const [current] = await selectRows(tx, LOAN_FACT, 'tenant_id = $1 AND loan_id = $2', [key.tenantId, key.loanId]);
+  const { loan, activity } = foldLoan(fold, current, event);
+  await upsertRows(tx, LOAN_FACT, [loan]);
+  if (activity) await upsertRows(tx, LOAN_ACTIVITY, [activity]);
+}

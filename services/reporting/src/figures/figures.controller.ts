@@ -1,0 +1,97 @@
+import { Inject, Post, HttpCode, Res, Get } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { Access, CurrentPrincipal, type Principal } from '@tremplin/auth';
+import { id, products } from '@tremplin/contracts';
+import type { Pool } from '@tremplin/pg';
+import { ApiController, ApiError, PG_POOL, QueryRoute, SERVICE_CONFIG, ValidQuery } from '@tremplin/service-kit';
+import { federationLookup, type ReportingConfig } from '../config';
+import { readModelChecksums, rebuildFromLog } from '../log/rebuild';
+import { reportOf } from './figures.aggregate';
+import { CSV_TABLES, reportCsv } from './figures.csv';
+import { loadFacts } from './figures.load';
+import { PERIOD_PATTERN, periodOf } from './period';
+import { showReport } from './suppression';
+
+const figuresQuery = z.strictObject({
+  period: z.string().regex(PERIOD_PATTERN, 'a year (2026), a quarter (2026-Q2) or a month (2026-03)'),
+  groupBy: z.enum(['none', 'tenant', 'federation', 'product']).default('tenant'),
+  product: z.enum(products).optional(),
+  tenantId: id().optional(),
+  federation: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+  table: z.enum(CSV_TABLES).default('groups'),
+});
+type FiguresQuery = z.infer<typeof figuresQuery>;
+
+/** The figures of the viewer's scope: a CCAS sees its own unsuppressed; federations and the Caisse des Dépôts see small numbers hidden. */
+@ApiController('reporting', 'reporting')
+export class FiguresController {
+  private readonly federationOf: (tenantId: string) => string;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(SERVICE_CONFIG) private readonly config: ReportingConfig,
+  ) {
+    this.federationOf = federationLookup(config.REPORTING_FEDERATIONS);
+  }
+
+  @QueryRoute({ path: 'scope', access: 'dashboard.read-aggregates', summary: 'The tenants and federations the viewer may see, and whether small numbers are hidden' })
+  scope(@CurrentPrincipal() principal: Principal) {
+    const tenants = [...principal.tenantIds].sort();
+    const federations = [...new Set(tenants.map(this.federationOf))].sort();
+    return { tenants, federations, suppression: this.suppresses(principal) ? 'smallNumbers' : 'none', threshold: this.config.REPORTING_SMALL_NUMBER_THRESHOLD };
+  }
+
+  @QueryRoute({ path: 'figures', access: 'dashboard.read-aggregates', summary: 'Figures of a period per CCAS, federation or product (JSON, or one table as CSV with format=csv&table=…)', query: figuresQuery })
+  async figures(@CurrentPrincipal() principal: Principal, @ValidQuery() query: FiguresQuery, @Res({ passthrough: true }) response: Response) {
+    const tenants = this.tenantsOf(principal, query);
+    const period = periodOf(query.period);
+    const facts = await loadFacts(this.pool, tenants, period, query.product);
+    const report = showReport(reportOf(facts, period, query.groupBy, this.federationOf), this.suppresses(principal), this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
+    if (query.format === 'csv') {
+      response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      response.setHeader('Content-Disposition', `attachment; filename="tremplin-${query.table}-${query.period}.csv"`);
+      return reportCsv(report, query.table);
+    }
+    return { ...report, tenants: tenants.length };
+  }
+
+  @Get('checksums')
+  @Access('platform.admin')
+  @ApiOperation({ summary: 'A checksum of every read-model table (compare before and after a rebuild)' })
+  checksums() {
+    return readModelChecksums(this.pool);
+  }
+
+  @Post('rebuild')
+  @HttpCode(200)
+  @Access('platform.admin')
+  @ApiOperation({ summary: 'Rebuild every read-model table from the consumed log alone; answers the counts and checksums before and after (the CLI shows progress)' })
+  async rebuild() {
+    const before = await readModelChecksums(this.pool);
+    const result = await rebuildFromLog(this.pool);
+    const unchanged = Object.keys(before).every((table) => before[table] === result.checksums[table]);
+    return { ...result, before, unchanged };
+  }
+
+  // A CCAS's own staff see its figures as they are; every shared view hides small numbers.
+  private suppresses(principal: Principal): boolean {
+    return principal.organisationKind !== 'ccas';
+  }
+
+  private tenantsOf(principal: Principal, query: FiguresQuery): string[] {
+    let tenants = [...principal.tenantIds];
+    // A tenant or federation outside the scope looks like one that does not exist.
+    if (query.tenantId !== undefined) {
+      if (!tenants.includes(query.tenantId)) throw new ApiError(404, 'NOT_FOUND', 'not found', 'tenantId');
+      tenants = [query.tenantId];
+    }
+    if (query.federation !== undefined) {
+      tenants = tenants.filter((tenant) => this.federationOf(tenant) === query.federation);
+      if (tenants.length === 0) throw new ApiError(404, 'NOT_FOUND', 'not found', 'federation');
+    }
+    return tenants.sort();
+  }
+}

@@ -1,0 +1,116 @@
+import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
+import type { ApplicationFact, ConsumedEvent, EnvelopeFact, LoanActivity, LoanFact } from '../facts/facts';
+import { foldLoan, FOLDS, loanKeyOf } from '../facts/facts.folds';
+import { APPLICATION_FACT, ENVELOPE_FACT, LOAN_ACTIVITY, LOAN_FACT, READ_MODEL_TABLES, upsertRows } from '../facts/facts.store';
+
+export interface RebuildProgress {
+  readonly replayed: number;
+  readonly total: number;
+}
+
+export interface RebuildResult {
+  readonly events: number;
+  readonly rows: Record<string, number>;
+  readonly checksums: Record<string, string>;
+  readonly elapsedMs: number;
+}
+
+const READ_BATCH = 10_000;
+const WRITE_BATCH = 5_000;
+
+/** The facts of a sequence of consumed events, folded in memory exactly as the consumer folds them one by one. */
+export function createReplay() {
+  const loans = new Map<string, LoanFact>();
+  const applications = new Map<string, ApplicationFact>();
+  const envelopes = new Map<string, EnvelopeFact>();
+  const activity: LoanActivity[] = [];
+  return {
+    apply(event: ConsumedEvent): void {
+      const fold = FOLDS.get(event.name);
+      if (!fold) return;
+      if (fold.target === 'application') {
+        const fact = fold.apply(event);
+        applications.set(`${fact.tenantId}\u0000${fact.applicationId}`, fact);
+      } else if (fold.target === 'envelope') {
+        const fact = fold.apply(event);
+        envelopes.set(`${fact.tenantId}\u0000${fact.guarantorId}`, fact);
+      } else {
+        const key = loanKeyOf(event);
+        const id = `${key.tenantId}\u0000${key.loanId}`;
+        const folded = foldLoan(fold, loans.get(id), event);
+        loans.set(id, folded.loan);
+        if (folded.activity) activity.push(folded.activity);
+      }
+    },
+    facts: () => ({ loans: [...loans.values()], applications: [...applications.values()], envelopes: [...envelopes.values()], activity }),
+  };
+}
+
+/** Opens every known tenant for this transaction: a rebuild and a checksum span them all. */
+export async function scopeAllTenants(tx: PoolClient): Promise<string[]> {
+  const { rows } = await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM reporting.known_tenant ORDER BY tenant_id`);
+  const tenants = rows.map((row) => row.tenant_id);
+  await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
+  return tenants;
+}
+
+/** md5 of each read-model table's rows in key order, as text: equal checksums = equal tables. */
+export async function checksums(tx: PoolClient): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const table of READ_MODEL_TABLES) {
+    const { rows } = await tx.query<{ sum: string | null }>(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY ${table.key.map((k) => `t.${k}`).join(', ')}), '')) AS sum FROM ${table.name} t`);
+    result[table.name] = rows[0]!.sum ?? '';
+  }
+  return result;
+}
+
+export function readModelChecksums(pool: Pool): Promise<Record<string, string>> {
+  return withTransaction(pool, async (tx) => {
+    await scopeAllTenants(tx);
+    return checksums(tx);
+  });
+}
+
+/**
+ * Rebuilds every read-model table from the log alone, in one transaction: the log is locked against the
+ * consumer meanwhile (it waits, then carries on), so the tables never show a half-replayed state.
+ */
+export async function rebuildFromLog(pool: Pool, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<RebuildResult> {
+  const started = Date.now();
+  return withTransaction(pool, async (tx) => {
+    await tx.query(`LOCK TABLE reporting.consumed_event IN EXCLUSIVE MODE`);
+    await scopeAllTenants(tx);
+    const total = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0]!.n);
+    const replay = createReplay();
+    let after = 0;
+    let replayed = 0;
+    onProgress({ replayed, total });
+    for (;;) {
+      const { rows } = await tx.query<{ seq: string; message_id: string; name: string; tenant_id: string; occurred_at: string; payload: Record<string, unknown> }>(
+        `SELECT seq, message_id, name, tenant_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, payload
+         FROM reporting.consumed_event WHERE seq > $1 ORDER BY seq LIMIT $2`,
+        [after, READ_BATCH],
+      );
+      if (rows.length === 0) break;
+      for (const row of rows) replay.apply({ messageId: row.message_id, name: row.name, tenantId: row.tenant_id, occurredAt: row.occurred_at, payload: row.payload });
+      after = Number(rows[rows.length - 1]!.seq);
+      replayed += rows.length;
+      onProgress({ replayed, total });
+    }
+    for (const table of READ_MODEL_TABLES) await tx.query(`DELETE FROM ${table.name}`);
+    const facts = replay.facts();
+    const write = async <T>(table: Parameters<typeof upsertRows<T>>[1], rows: readonly T[]) => {
+      for (let i = 0; i < rows.length; i += WRITE_BATCH) await upsertRows(tx, table, rows.slice(i, i + WRITE_BATCH));
+    };
+    await write(APPLICATION_FACT, facts.applications);
+    await write(LOAN_FACT, facts.loans);
+    await write(LOAN_ACTIVITY, facts.activity);
+    await write(ENVELOPE_FACT, facts.envelopes);
+    return {
+      events: replayed,
+      rows: { [APPLICATION_FACT.name]: facts.applications.length, [LOAN_FACT.name]: facts.loans.length, [LOAN_ACTIVITY.name]: facts.activity.length, [ENVELOPE_FACT.name]: facts.envelopes.length },
+      checksums: await checksums(tx),
+      elapsedMs: Date.now() - started,
+    };
+  });
+}
