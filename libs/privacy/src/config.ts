@@ -7,6 +7,8 @@ export const REPO_DEV_KEYS_DIR = resolve(__dirname, '..', '..', '..', '.dev-keys
 
 export interface PrivacyConfig {
   readonly masterKey: Buffer;
+  /** PRIVACY_PREVIOUS_MASTER_KEYS: keys being rotated away from, still accepted for reading. */
+  readonly previousMasterKeys: readonly Buffer[];
   /** How long an unwrapped key stays in memory. Erasure is immediate in this process; other processes see it within this time. */
   readonly keyCacheTtlMs: number;
 }
@@ -24,16 +26,21 @@ export async function privacyConfigFromEnv(env: Record<string, string | undefine
   if (!Number.isInteger(keyCacheTtlMs) || keyCacheTtlMs < 0 || keyCacheTtlMs > 3_600_000) {
     throw new PrivacyConfigError('PRIVACY_KEY_CACHE_TTL_MS must be an integer between 0 and 3600000');
   }
-  if (env.PRIVACY_MASTER_KEY !== undefined) return { masterKey: decodeMasterKey(env.PRIVACY_MASTER_KEY), keyCacheTtlMs };
+  const previousMasterKeys = (env.PRIVACY_PREVIOUS_MASTER_KEYS ?? '')
+    .split(',')
+    .map((text) => text.trim())
+    .filter(Boolean)
+    .map((text) => decodeMasterKey(text, 'PRIVACY_PREVIOUS_MASTER_KEYS'));
+  if (env.PRIVACY_MASTER_KEY !== undefined) return { masterKey: decodeMasterKey(env.PRIVACY_MASTER_KEY), previousMasterKeys, keyCacheTtlMs };
   if (env.NODE_ENV === 'production') throw new PrivacyConfigError('PRIVACY_MASTER_KEY is required in production');
-  return { masterKey: await devMasterKey(env.PRIVACY_DEV_KEYS_DIR ? resolve(env.PRIVACY_DEV_KEYS_DIR) : REPO_DEV_KEYS_DIR), keyCacheTtlMs };
+  return { masterKey: await devMasterKey(env.PRIVACY_DEV_KEYS_DIR ? resolve(env.PRIVACY_DEV_KEYS_DIR) : REPO_DEV_KEYS_DIR), previousMasterKeys, keyCacheTtlMs };
 }
 
-export function decodeMasterKey(text: string): Buffer {
+export function decodeMasterKey(text: string, variable = 'PRIVACY_MASTER_KEY'): Buffer {
   const trimmed = text.trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) throw new PrivacyConfigError('PRIVACY_MASTER_KEY must be base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) throw new PrivacyConfigError(`${variable} must be base64`);
   const key = Buffer.from(trimmed, 'base64');
-  if (key.length !== KEY_BYTES) throw new PrivacyConfigError(`PRIVACY_MASTER_KEY must decode to ${KEY_BYTES} bytes, got ${key.length}`);
+  if (key.length !== KEY_BYTES) throw new PrivacyConfigError(`${variable} must decode to ${KEY_BYTES} bytes, got ${key.length}`);
   return key;
 }
 

@@ -18,6 +18,9 @@ export class MasterKeyMismatchError extends Error {
   }
 }
 
+/** What a tenant key's wrapping is bound to: a wrapped key moved to another tenant or id does not open. */
+export const tenantKeyAad = (tenantId: string, keyId: string) => `tenant-key:v1:${tenantId}:${keyId}`;
+
 export class VaultTenantMismatchError extends Error {
   readonly code = 'TENANT_MISMATCH';
   constructor(requested: string, current: string) {
@@ -45,6 +48,11 @@ export interface PrivacyVault {
 
 export interface VaultOptions {
   readonly masterKey: Buffer;
+  /**
+   * Master keys being rotated away from: tenant keys still wrapped by one of them are read with it, while new
+   * tenant keys are wrapped by `masterKey` only (see rotateMasterKey and docs/operations.md).
+   */
+  readonly previousMasterKeys?: readonly Buffer[];
   readonly keyCacheTtlMs?: number;
   /** Milliseconds clock for cache expiry (tests); Date.now by default. */
   readonly now?: () => number;
@@ -61,6 +69,7 @@ const MAX_CACHED_KEYS = 10_000;
 export function createPrivacyVault(pool: Pool, options: VaultOptions): PrivacyVault {
   const masterKey = options.masterKey;
   const fingerprint = keyFingerprint(masterKey);
+  const readableMasterKeys = new Map<string, Buffer>([...(options.previousMasterKeys ?? []), masterKey].map((key) => [keyFingerprint(key), key]));
   const ttl = options.keyCacheTtlMs ?? 60_000;
   const now = options.now ?? Date.now;
   const tenantKeys = new Map<string, CachedKey>();
@@ -95,12 +104,13 @@ export function createPrivacyVault(pool: Pool, options: VaultOptions): PrivacyVa
       await client.query(
         `INSERT INTO privacy.tenant_keys (tenant_id, key_id, master_key_fingerprint, wrapped_key) VALUES ($1, $2, $3, $4)
          ON CONFLICT (tenant_id) DO NOTHING`,
-        [tenantId, keyId, fingerprint, wrapKey(masterKey, newKey(), `tenant-key:v1:${tenantId}:${keyId}`)],
+        [tenantId, keyId, fingerprint, wrapKey(masterKey, newKey(), tenantKeyAad(tenantId, keyId))],
       );
       row = (await select()).rows[0];
     }
-    if (row.master_key_fingerprint !== fingerprint) throw new MasterKeyMismatchError(tenantId);
-    const key = unwrapKey(masterKey, row.wrapped_key, `tenant-key:v1:${tenantId}:${row.key_id}`);
+    const wrapping = readableMasterKeys.get(row.master_key_fingerprint);
+    if (!wrapping) throw new MasterKeyMismatchError(tenantId);
+    const key = unwrapKey(wrapping, row.wrapped_key, tenantKeyAad(tenantId, row.key_id));
     remember(tenantKeys, tenantId, row.key_id, key);
     return { keyId: row.key_id, key, expiresAt: now() + ttl };
   }

@@ -35,7 +35,8 @@ export async function startService<S extends typeof baseConfigSchema>(
 ): Promise<RunningService> {
   const config = loadConfig(definition.name, definition.configSchema, env) as z.infer<S> & BaseConfig;
   if (config.MIGRATION_DATABASE_URL) await runMigrations(config.MIGRATION_DATABASE_URL, definition.migrations);
-  const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { bufferLogs: true, bodyParser: false });
+  // abortOnError off: a provider that fails at start (a missing key) rejects here, and runServiceMain exits 1 naming it.
+  const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   harden(app, config);
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -49,9 +49,25 @@ export const baseConfigSchema = z.object({
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   // A pool whose callers have waited this long with no connection handed out cannot recover: liveness fails.
   POOL_STALL_LIVENESS_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  // Personal data (services started with { privacy: true }): validated in full by @tremplin/privacy at start-up.
+  PRIVACY_MASTER_KEY: z.string().optional(),
+  PRIVACY_PREVIOUS_MASTER_KEYS: z.string().optional(),
+  PRIVACY_DEV_KEYS_DIR: z.string().optional(),
+  PRIVACY_KEY_CACHE_TTL_MS: z.string().optional(),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** The privacy variables as @tremplin/privacy reads them. */
+export function privacyEnvOf(config: BaseConfig): Record<string, string | undefined> {
+  return {
+    NODE_ENV: config.NODE_ENV,
+    PRIVACY_MASTER_KEY: config.PRIVACY_MASTER_KEY,
+    PRIVACY_PREVIOUS_MASTER_KEYS: config.PRIVACY_PREVIOUS_MASTER_KEYS,
+    PRIVACY_DEV_KEYS_DIR: config.PRIVACY_DEV_KEYS_DIR,
+    PRIVACY_KEY_CACHE_TTL_MS: config.PRIVACY_KEY_CACHE_TTL_MS,
+  };
+}
 
 /** Reads and validates the environment once, naming every missing or wrong variable. */
 export function loadConfig<S extends z.ZodObject>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {

@@ -12,16 +12,23 @@ import { PostgresEventStore } from '@tremplin/event-store-postgres';
 import { createKafkaTransport } from '@tremplin/messaging';
 import { createPool, watchPool } from '@tremplin/pg';
 import { CLOCK, systemClock, type Clock } from './clock';
-import type { BaseConfig } from './config';
+import { privacyEnvOf, type BaseConfig } from './config';
+import { createPrivacyVault, privacyConfigFromEnv } from '@tremplin/privacy';
 import { HealthController, KAFKA_BROKERS, KafkaProbe, PG_POOL } from './health';
 import { createMetricsRegistry, HttpMetrics, HttpMetricsMiddleware, METRICS_REGISTRY, metricsController } from './metrics';
-import { COMMAND_EXECUTOR, CONTRACTS, EVENT_STORE, KAFKA_TRANSPORT, POOL_WATCH, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
+import { COMMAND_EXECUTOR, CONTRACTS, EVENT_STORE, KAFKA_TRANSPORT, POOL_WATCH, PRIVACY_VAULT, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
 export { SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
 export interface PlatformOptions {
   /** The service's clock; only tests and the local demo pass another one. */
   readonly clock?: Clock;
+  /**
+   * The service records personal data: PRIVACY_VAULT is provided (per-person keys, crypto-shredding), from
+   * PRIVACY_MASTER_KEY (required in production), PRIVACY_PREVIOUS_MASTER_KEYS while a rotation rolls out,
+   * PRIVACY_DEV_KEYS_DIR and PRIVACY_KEY_CACHE_TTL_MS. Add privacyMigrations to the service's migrations.
+   */
+  readonly privacy?: boolean;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -90,6 +97,9 @@ export class PlatformModule implements NestModule {
         // Guards are applied per controller (not as APP_GUARD) so the platform's /health and /metrics stay open.
         { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(authConfigFromEnv(config as unknown as Record<string, string | undefined>)) },
         { provide: AUDIT_ACCESS_RECORDER, useFactory: (pool: Pool) => postgresAuditAccessRecorder(pool), inject: [PG_POOL] },
+        ...(options.privacy
+          ? [{ provide: PRIVACY_VAULT, inject: [PG_POOL], useFactory: async (pool: Pool) => createPrivacyVault(pool, await privacyConfigFromEnv(privacyEnvOf(config))) }]
+          : []),
         PlatformLifecycle,
         HttpMetricsMiddleware,
       ],
@@ -109,6 +119,7 @@ export class PlatformModule implements NestModule {
         TOKEN_VERIFIER,
         AUDIT_ACCESS_RECORDER,
         HttpMetrics,
+        ...(options.privacy ? [PRIVACY_VAULT] : []),
       ],
     };
   }

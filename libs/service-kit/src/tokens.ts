@@ -6,3 +6,4 @@ export const CONTRACTS = Symbol('CONTRACTS');
 export const KAFKA_TRANSPORT = Symbol('KAFKA_TRANSPORT');
 export const READ_MODEL = Symbol('READ_MODEL');
 export const POOL_WATCH = Symbol('POOL_WATCH');
+export const PRIVACY_VAULT = Symbol('PRIVACY_VAULT');
