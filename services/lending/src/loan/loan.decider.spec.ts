@@ -1,4 +1,4 @@
-import { annuitySchedule, USURY_CAP_TABLES, type UsuryCapTable } from '@tremplin/finance';
+import { annuitySchedule, taegOfSchedule, USURY_CAP_TABLES, type UsuryCapTable } from '@tremplin/finance';
 import { deciderSpec } from '@tremplin/event-sourcing';
 import { defaultProductVersion, type ProductVersion } from '../product/product.terms';
 import { DomainError } from '@tremplin/event-sourcing';
@@ -217,6 +217,8 @@ describe('an application received', () => {
 });
 
 describe('an approved loan', () => {
+  const offeredLine1 = { number: 1, dueDate: '2025-12-05', instalment: 7_388 + 486, interest: 486, principal: 7_388, outstandingAfter: 175_112 };
+
   it('is offered with its schedule, TAEG, the usury cap in force and the product version', () => {
     spec
       .given(approved())
@@ -237,21 +239,24 @@ describe('an approved loan', () => {
             nominalRateBps: 300,
             feesCents: 0,
             taegBps: 304,
+            taegAssumption: { disbursementDate: '2025-11-03', dayCount: 'annexI' },
             usuryCapBps: 2_349,
             usuryCapEffectiveFrom: '2025-10-01',
             exception: false,
             schedule: {
               firstDueDate: '2025-12-05',
               instalmentCents: 7_844,
-              lines: schedule.lines,
+              lines: [offeredLine1, ...schedule.lines.slice(1)],
               endDate: '2027-11-05',
-              totalInterestCents: 5_758,
-              totalRepaidCents: 188_258,
+              totalInterestCents: 5_788,
+              totalRepaidCents: 188_288,
             },
           },
         },
       ]);
-    // Hand-checked: 1,825 € × 0.25 % / (1 − 1.0025^−24) = 78.44 €; first month's interest 4.5625 € → 4.56 €.
+    // Hand-checked: 1,825 € × 0.25 % / (1 − 1.0025^−24) = 78.44 €; a standard month's interest 4.5625 € → 4.56 €.
+    // The offer assumes the funds are paid out today (3 Nov): 3 Nov → 5 Dec is a month and 2 days, so line 1
+    // charges 182,500 × 3 % × (1/12 + 2/365) = 486.25 → 486 cents, and repays the same principal.
     expect(line(1)).toEqual({ number: 1, dueDate: '2025-12-05', instalment: 7_844, interest: 456, principal: 7_388, outstandingAfter: 175_112 });
     expect(line(24)).toEqual({ number: 24, dueDate: '2027-11-05', instalment: 7_846, interest: 20, principal: 7_826, outstandingAfter: 0 });
   });
@@ -275,7 +280,7 @@ describe('an approved loan', () => {
     // 5,000 € × (0.04/12) / (1 − (1 + 0.04/12)^−48) = 112.90 €; band 3,000–6,000 € capped at 15.71 % in Q4 2025.
     expect(events[2]).toMatchObject({
       type: 'LoanOfferIssued',
-      data: { exception: true, taegBps: 407, usuryCapBps: 1_571, schedule: { instalmentCents: 11_290, totalInterestCents: 41_898, endDate: '2029-11-05' } },
+      data: { exception: true, taegBps: 407, usuryCapBps: 1_571, schedule: { instalmentCents: 11_290, totalInterestCents: 41_898 + 109, endDate: '2029-11-05' } },
     });
   });
 
@@ -395,7 +400,63 @@ describe('a signed offer', () => {
   });
 
   it('has its funds disbursed, which starts the schedule', () => {
-    spec.given(signed()).when(disburse()).then([{ type: 'FundsDisbursed', data: { amountCents: 182_500, disbursedAt: at('2025-11-05') } }]);
+    // Paid out on 5 Nov, a standard month before the first due date: line 1 is back to a month's interest.
+    spec.given(signed()).when(disburse()).then([
+      {
+        type: 'FundsDisbursed',
+        data: {
+          amountCents: 182_500,
+          disbursedAt: at('2025-11-05'),
+          schedule: { firstDueDate: '2025-12-05', instalmentCents: 7_844, lines: schedule.lines, endDate: '2027-11-05', totalInterestCents: 5_758, totalRepaidCents: 188_258 },
+          taegBps: 304,
+        },
+      },
+    ]);
+  });
+
+  it('charges a first period of 7 days by its days, and the TAEG on the actual dates', () => {
+    // 1,000 € / 12 months / 4 %: offered and paid out on 3 Nov, first due on 10 Nov.
+    const events = history(
+      receive({ requestedAmountCents: 100_000, requestedTermMonths: 12 }),
+      approve({ amountCents: 100_000, termMonths: 12, nominalRateBps: 400 }),
+      offer({ firstDueDate: '2025-11-10' }),
+      sign(),
+      disburse('2025-11-04'),
+    );
+    const disbursed = events.at(-1) as Extract<LoanEvent, { type: 'FundsDisbursed' }>;
+    // 6 days: 100,000 × 4 % × 6 / 365 = 65.75 → 66 cents, instead of a month's 333; the same 8,182 of principal.
+    expect(disbursed.data.schedule!.lines[0]).toEqual({ number: 1, dueDate: '2025-11-10', instalment: 8_182 + 66, interest: 66, principal: 8_182, outstandingAfter: 91_818 });
+    expect(disbursed.data.schedule!.totalInterestCents).toBe(2_180 - 333 + 66);
+    // The offer assumed 7 days (3 → 10 Nov): 77 cents.
+    const offered = events.find((event) => event.type === 'LoanOfferIssued') as Extract<LoanEvent, { type: 'LoanOfferIssued' }>;
+    expect(offered.data.schedule.lines[0].interest).toBe(77);
+    expect(offered.data.taegAssumption).toEqual({ disbursementDate: '2025-11-03', dayCount: 'annexI' });
+    // On the actual dates (the first flow 6 days after the drawdown) the TAEG is 4.08 %; the same lines read as
+    // standard months would claim 3.56 %. The old schedule (a month's 333 cents for 6 days) cost 4.67 % in truth.
+    expect(disbursed.data.taegBps).toBe(408);
+    expect(taegOfSchedule({ amount: 100_000, lines: disbursed.data.schedule!.lines }).basisPoints).toBe(356);
+    const monthForSixDays = annuitySchedule({ amount: 100_000, annualRateBasisPoints: 400, termMonths: 12, firstDueDate: '2025-11-10' }).lines;
+    expect(taegOfSchedule({ amount: 100_000, lines: monthForSixDays, disbursementDate: '2025-11-04' }).basisPoints).toBe(467);
+  });
+
+  it('charges a first period of 3 months by its length: three months’ interest, 1,000 cents on 100,000 at 4 %', () => {
+    const events = history(
+      receive({ requestedAmountCents: 100_000, requestedTermMonths: 12 }),
+      approve({ amountCents: 100_000, termMonths: 12, nominalRateBps: 400 }),
+      offer({ firstDueDate: '2026-02-03' }),
+      sign(),
+      disburse('2025-11-03'),
+    );
+    const disbursed = events.at(-1) as Extract<LoanEvent, { type: 'FundsDisbursed' }>;
+    expect(disbursed.data.schedule!.lines[0]).toEqual({ number: 1, dueDate: '2026-02-03', instalment: 8_182 + 1_000, interest: 1_000, principal: 8_182, outstandingAfter: 91_818 });
+    // On the actual dates the TAEG is the 4.07 % of a 4 % loan whose interest follows time; read as standard months
+    // the same lines would claim 5.37 %. The old schedule (one month's 333 cents for 3 months) was 4.07 % on paper
+    // and 3.10 % in truth.
+    expect(disbursed.data.taegBps).toBe(407);
+    expect(taegOfSchedule({ amount: 100_000, lines: disbursed.data.schedule!.lines }).basisPoints).toBe(537);
+    const monthForThree = annuitySchedule({ amount: 100_000, annualRateBasisPoints: 400, termMonths: 12, firstDueDate: '2026-02-03' }).lines;
+    expect(taegOfSchedule({ amount: 100_000, lines: monthForThree }).basisPoints).toBe(407);
+    expect(taegOfSchedule({ amount: 100_000, lines: monthForThree, disbursementDate: '2025-11-03' }).basisPoints).toBe(310);
   });
 
   it('refuses a disbursement on or after the first due date (the offer must be renewed)', () => {

@@ -63,7 +63,10 @@ export type LoanOfferIssued = Event<
     readonly termMonths: number;
     readonly nominalRateBps: number;
     readonly feesCents: number;
+    /** On the dates of this offer's schedule, assuming the funds are paid out on taegAssumption.disbursementDate. */
     readonly taegBps: number;
+    /** Absent on offers issued before the first period was charged by its days (they assumed one standard month). */
+    readonly taegAssumption?: { readonly disbursementDate: string; readonly dayCount: 'annexI' };
     readonly usuryCapBps: number;
     readonly usuryCapEffectiveFrom: string;
     readonly exception: boolean;
@@ -75,7 +78,17 @@ export type LoanOfferSigned = Event<'LoanOfferSigned', { readonly signedAt: stri
 
 export type AgreementNoticeIssued = Event<'AgreementNoticeIssued', { readonly noticeId: string; readonly sellerId: string; readonly amountCents: number; readonly issuedAt: string }>;
 
-export type FundsDisbursed = Event<'FundsDisbursed', { readonly amountCents: number; readonly disbursedAt: string }>;
+export type FundsDisbursed = Event<
+  'FundsDisbursed',
+  {
+    readonly amountCents: number;
+    readonly disbursedAt: string;
+    /** The offer's schedule with line 1 charged from this day; absent on older events (the offer's lines stand). */
+    readonly schedule?: OfferedSchedule;
+    /** The TAEG on the actual dates, from this day. */
+    readonly taegBps?: number;
+  }
+>;
 
 export interface PaymentAllocationLine {
   readonly number: number;

@@ -26,7 +26,8 @@ export function evolveLoan(state: LoanState, event: LoanEvent): LoanState {
             status: 'repaying',
             servicing: {
               disbursedAt: event.data.disbursedAt,
-              lines: state.offer.schedule.lines.map((line) => ({ ...line, interestPaid: 0, principalPaid: 0 })),
+              lines: (event.data.schedule ?? state.offer.schedule).lines.map((line) => ({ ...line, interestPaid: 0, principalPaid: 0 })),
+              ...(event.data.taegBps === undefined ? {} : { taegBps: event.data.taegBps }),
               pauses: [],
               missed: [],
               everLate: false,

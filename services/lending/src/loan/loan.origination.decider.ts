@@ -1,8 +1,8 @@
-import { addMonths, annuitySchedule, compareDates, monthsBetween, taegOfSchedule } from '@tremplin/finance';
+import { addMonths, annuitySchedule, compareDates, monthsBetween, taegOfSchedule, type Schedule } from '@tremplin/finance';
 import { ruleError, stateError } from '@tremplin/event-sourcing';
 import { LEGAL_MAX_AMOUNT_CENTS, LEGAL_MAX_TERM_MONTHS, maxAmountOf, maxTermOf, usuryCheck, type ProductTerms } from '../product/product.terms';
 import type { ApproveLoan, DisburseFunds, IssueAgreementNotice, IssueOffer, ReceiveApplication, RefuseLoan, SignOffer } from './loan.commands';
-import type { LoanEvent } from './loan.events';
+import type { LoanEvent, OfferedSchedule } from './loan.events';
 import { dayOf, positiveWhole, REASON_CODE, undecidable, wholeBetween } from './loan.rules';
 import { hasServicing, type LoanState } from './loan.state';
 
@@ -75,8 +75,9 @@ export function issueOffer(command: IssueOffer, state: LoanState): LoanEvent[] {
   if (compareDates(command.firstDueDate, today) <= 0) throw ruleError('FIRST_DUE_DATE_INVALID', `the first instalment must fall after the offer date ${today}`, 'firstDueDate');
   if (monthsBetween(today, command.firstDueDate) > 3) throw ruleError('FIRST_DUE_DATE_INVALID', 'the first instalment must fall within three months of the offer', 'firstDueDate');
   const exception = checkWithinProduct(terms.amountCents, terms.termMonths, terms.nominalRateBps, version.terms, Boolean(terms.exceptionJustification));
-  const schedule = annuitySchedule({ amount: terms.amountCents, annualRateBasisPoints: terms.nominalRateBps, termMonths: terms.termMonths, firstDueDate: command.firstDueDate });
-  const taeg = taegOfSchedule({ amount: terms.amountCents, lines: schedule.lines, upfrontFees: terms.feesCents });
+  // The offer assumes the funds are paid out today: line 1 charges the actual days to the first due date and
+  // the TAEG places every flow on its date. Disbursement recomputes both on the day the funds are paid out.
+  const { schedule, taeg } = datedTerms(terms.amountCents, terms.nominalRateBps, terms.termMonths, terms.feesCents, command.firstDueDate, today);
   const usury = usuryCheck(taeg.basisPoints, terms.amountCents, today, command.usuryTables, 'nominalRateBps');
   if (!usury.ok) {
     throw ruleError('TAEG_ABOVE_USURY_CAP', `the TAEG of ${taeg.percent}% exceeds the usury cap of ${usury.cap.cap}% in force on ${today} for this amount`, 'nominalRateBps');
@@ -97,20 +98,32 @@ export function issueOffer(command: IssueOffer, state: LoanState): LoanEvent[] {
         nominalRateBps: terms.nominalRateBps,
         feesCents: terms.feesCents,
         taegBps: taeg.basisPoints,
+        taegAssumption: { disbursementDate: today, dayCount: 'annexI' },
         usuryCapBps: usury.cap.capBasisPoints,
         usuryCapEffectiveFrom: usury.cap.effectiveFrom,
         exception,
-        schedule: {
-          firstDueDate: schedule.firstDueDate,
-          instalmentCents: schedule.instalment,
-          lines: schedule.lines,
-          endDate: schedule.endDate,
-          totalInterestCents: schedule.totalInterest,
-          totalRepaidCents: schedule.totalRepaid,
-        },
+        schedule: offeredSchedule(schedule),
       },
     },
   ];
+}
+
+/** The schedule with line 1 charged from the disbursement date, and the TAEG on those actual dates. */
+function datedTerms(amount: number, rateBps: number, termMonths: number, feesCents: number, firstDueDate: string, disbursementDate: string) {
+  const schedule = annuitySchedule({ amount, annualRateBasisPoints: rateBps, termMonths, firstDueDate, disbursementDate });
+  const taeg = taegOfSchedule({ amount, lines: schedule.lines, upfrontFees: feesCents, disbursementDate });
+  return { schedule, taeg };
+}
+
+function offeredSchedule(schedule: Schedule): OfferedSchedule {
+  return {
+    firstDueDate: schedule.firstDueDate,
+    instalmentCents: schedule.instalment,
+    lines: schedule.lines,
+    endDate: schedule.endDate,
+    totalInterestCents: schedule.totalInterest,
+    totalRepaidCents: schedule.totalRepaid,
+  };
 }
 
 /** Returns whether the exception range is used; refuses what the product version does not allow. */
@@ -169,5 +182,8 @@ export function disburse(command: DisburseFunds, state: LoanState): LoanEvent[] 
   if (compareDates(dayOf(command.now), state.offer.schedule.firstDueDate) >= 0) {
     throw stateError('OFFER_SCHEDULE_STALE', `the first instalment (${state.offer.schedule.firstDueDate}) is not after today: a new offer is needed`);
   }
-  return [{ type: 'FundsDisbursed', data: { amountCents: state.offer.amountCents, disbursedAt: command.now } }];
+  // The first period runs from today, not from the day the offer assumed: its interest and the TAEG follow.
+  const offer = state.offer;
+  const { schedule, taeg } = datedTerms(offer.amountCents, offer.nominalRateBps, offer.termMonths, offer.feesCents, offer.schedule.firstDueDate, dayOf(command.now));
+  return [{ type: 'FundsDisbursed', data: { amountCents: offer.amountCents, disbursedAt: command.now, schedule: offeredSchedule(schedule), taegBps: taeg.basisPoints } }];
 }

@@ -70,6 +70,8 @@ function reschedule(active: ActiveState, request: ReschedulingRequest, today: st
   const live: LiveSchedule = {
     annualRateBasisPoints: active.offer.nominalRateBps,
     anchorDueDate: active.offer.schedule.firstDueDate,
+    // While line 1 is still to come its period runs from the disbursement, not one standard month.
+    disbursementDate: dayOf(active.servicing.disbursedAt),
     remainingLines: lines.slice(start).map(({ number, dueDate, instalment, interest, principal, outstandingAfter }) => ({ number, dueDate, instalment, interest, principal, outstandingAfter })),
   };
   const result = withFinanceErrors(() => {

@@ -39,6 +39,8 @@ export interface PendingRequest {
 
 export interface Servicing {
   readonly disbursedAt: string;
+  /** The TAEG on the actual dates from the disbursement (absent for loans disbursed before it was computed). */
+  readonly taegBps?: number;
   readonly lines: readonly ServicedLine[];
   readonly pauses: readonly PauseRange[];
   readonly missed: readonly number[];

@@ -49,6 +49,7 @@ export function loanView(loanId: string, state: LoanState, streamVersion: number
     ...(hasServicing(state)
       ? {
           disbursedAt: state.servicing.disbursedAt,
+          ...(state.servicing.taegBps === undefined ? {} : { taegAtDisbursementBps: state.servicing.taegBps, firstInstalmentCents: state.servicing.lines[0].instalment }),
           figures: figuresOf(state, day),
           endDate: state.servicing.lines[state.servicing.lines.length - 1].dueDate,
           everLate: state.servicing.everLate,
