@@ -1,9 +1,59 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type BaseConfig } from '@tremplin/service-kit';
+import type { DataSource } from 'typeorm';
+import type { CommandExecutor } from '@tremplin/commands';
+import type { Pool } from '@tremplin/pg';
+import { createPrivacyVault, privacyConfigFromEnv, type PrivacyVault } from '@tremplin/privacy';
+import { CLOCK, COMMAND_EXECUTOR, loggerOf, PG_POOL, PlatformModule, READ_MODEL, readModel, serviceWorkers, type Clock } from '@tremplin/service-kit';
+import { ApplicationController } from './application/application.controller';
+import { APPLICATION_HANDLER, createApplicationHandler, type ApplicationHandler } from './application/application.handler';
+import { FileListEntity } from './application/file-list.entity';
+import { fileListProjection } from './application/file-list.projection';
+import { lendingAnswerConsumers } from './application/lending-answer.consumer';
+import { BeneficiaryController } from './beneficiary/beneficiary.controller';
+import { BENEFICIARY_HANDLER, createBeneficiaryHandler } from './beneficiary/beneficiary.handler';
+import type { IntakeConfig } from './config';
+import { createFileIndex, FILE_INDEX, type FileIndex } from './file-index';
+import { PRIVACY_VAULT } from './personal-data';
 
+export interface IntakeModuleOptions {
+  readonly clock?: Clock;
+}
+
+/** Composition root only. */
 @Module({})
 export class AppModule {
-  static register(config: BaseConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot('intake', config)] };
+  static register(config: IntakeConfig, options: IntakeModuleOptions = {}): DynamicModule {
+    const workers = serviceWorkers({
+      inject: [APPLICATION_HANDLER],
+      useFactory: (applications: ApplicationHandler) => ({ consumers: lendingAnswerConsumers(applications, loggerOf('intake')), projections: [fileListProjection] }),
+    });
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot('intake', config, options)],
+      controllers: [BeneficiaryController, ApplicationController, ...workers.controllers],
+      providers: [
+        ...workers.providers,
+        {
+          provide: PRIVACY_VAULT,
+          inject: [PG_POOL],
+          useFactory: async (pool: Pool) => {
+            const privacy = await privacyConfigFromEnv({ NODE_ENV: config.NODE_ENV, PRIVACY_MASTER_KEY: config.PRIVACY_MASTER_KEY, PRIVACY_DEV_KEYS_DIR: config.PRIVACY_DEV_KEYS_DIR, PRIVACY_KEY_CACHE_TTL_MS: config.PRIVACY_KEY_CACHE_TTL_MS });
+            return createPrivacyVault(pool, privacy);
+          },
+        },
+        { provide: FILE_INDEX, inject: [READ_MODEL, COMMAND_EXECUTOR], useFactory: (dataSource: DataSource, executor: CommandExecutor) => createFileIndex(dataSource, executor) },
+        {
+          provide: APPLICATION_HANDLER,
+          inject: [COMMAND_EXECUTOR, CLOCK, PRIVACY_VAULT],
+          useFactory: (executor: CommandExecutor, clock: Clock, vault: PrivacyVault) => createApplicationHandler({ executor, clock, vault, settings: config.INTAKE_SETTINGS }),
+        },
+        {
+          provide: BENEFICIARY_HANDLER,
+          inject: [COMMAND_EXECUTOR, CLOCK, PRIVACY_VAULT, FILE_INDEX],
+          useFactory: (executor: CommandExecutor, clock: Clock, vault: PrivacyVault, files: FileIndex) => createBeneficiaryHandler({ executor, clock, vault, filesWithLiveLoan: (tenantId, id) => files.withLiveLoan(tenantId, id) }),
+        },
+        ...readModel([FileListEntity]),
+      ],
+    };
   }
 }

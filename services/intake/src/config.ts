@@ -1,3 +1,37 @@
+import { z } from 'zod';
 import { baseConfigSchema } from '@tremplin/service-kit';
+import { DEFAULT_INTAKE_SETTINGS, type IntakeSettingsVersion } from './application/application.rules';
 
-export const configSchema = baseConfigSchema;
+const cents = z.int().min(0).max(10_000_000);
+const settingsVersion = z.strictObject({
+  version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
+  effectiveFrom: z.iso.date(),
+  minimumResteAVivrePerUnitCents: cents,
+  restructuringDebtCapCents: cents,
+  overdraftRegularisationCapCents: cents,
+});
+
+export const configSchema = baseConfigSchema.extend({
+  // The CCAS's intake settings as a JSON array of versions (minimum reste à vivre per consumption unit, restructuring
+  // caps), each from its effectiveFrom day; absent, the defaults of application.rules.ts.
+  INTAKE_SETTINGS: z
+    .string()
+    .optional()
+    .transform((text, ctx): readonly IntakeSettingsVersion[] => {
+      if (!text) return DEFAULT_INTAKE_SETTINGS;
+      try {
+        const versions = z.array(settingsVersion).min(1).parse(JSON.parse(text));
+        if (new Set(versions.map((v) => v.version)).size !== versions.length) throw new Error('version names repeat');
+        return versions;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON array of {version, effectiveFrom, minimumResteAVivrePerUnitCents, restructuringDebtCapCents, overdraftRegularisationCapCents}: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  // libs/privacy reads these (base64 master key, required in production; dev key folder; key cache).
+  PRIVACY_MASTER_KEY: z.string().optional(),
+  PRIVACY_DEV_KEYS_DIR: z.string().optional(),
+  PRIVACY_KEY_CACHE_TTL_MS: z.string().optional(),
+});
+
+export type IntakeConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,140 @@
+import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
+import { rowProjection } from '@tremplin/event-store-postgres';
+import { applicationAggregate } from './application.decider';
+
+export const FILE_LIST_SUBSCRIPTION = 'intake.file-list';
+
+/** An intake.file_list row as the projection computes it (ids, codes, figures: nothing personal). */
+export interface FileRow {
+  readonly tenantId: string;
+  readonly applicationId: string;
+  readonly beneficiaryId: string;
+  readonly product: string;
+  readonly purposeCategory: string;
+  readonly requestedAmountCents: number;
+  readonly requestedTermMonths: number;
+  readonly status: string;
+  readonly openedBy: string;
+  readonly appointmentsHeld: number;
+  readonly resteAVivreAfterPerUnitCents: number | null;
+  readonly resteAVivreBelowMinimum: boolean | null;
+  readonly accompanimentLevel: string | null;
+  readonly commissionDecision: string | null;
+  readonly outcome: string | null;
+  readonly reasonCode: string | null;
+  readonly reasonCategory: string | null;
+  readonly loanId: string | null;
+  readonly openedAt: string;
+  readonly closedAt: string | null;
+  readonly streamVersion: number;
+  readonly updatedAt: string;
+}
+
+/** evolve(row, event). Pure; an event already applied leaves the row as it is; times come from the events. */
+export function evolveFileRow(row: FileRow | undefined, event: RecordedEvent): FileRow | undefined {
+  if (row && event.streamVersion <= row.streamVersion) return row;
+  const decoded = decodeEvent(applicationAggregate, event);
+  const at = event.metadata.occurredAt;
+  if (decoded.type === 'ApplicationOpened') {
+    const d = decoded.data;
+    return {
+      tenantId: event.tenantId,
+      applicationId: d.applicationId,
+      beneficiaryId: d.beneficiaryId,
+      product: d.product,
+      purposeCategory: d.purposeCategory,
+      requestedAmountCents: d.requestedAmountCents,
+      requestedTermMonths: d.requestedTermMonths,
+      status: 'building',
+      openedBy: d.openedBy,
+      appointmentsHeld: 0,
+      resteAVivreAfterPerUnitCents: null,
+      resteAVivreBelowMinimum: null,
+      accompanimentLevel: null,
+      commissionDecision: null,
+      outcome: null,
+      reasonCode: null,
+      reasonCategory: null,
+      loanId: null,
+      openedAt: at,
+      closedAt: null,
+      streamVersion: event.streamVersion,
+      updatedAt: at,
+    };
+  }
+  if (!row) return row;
+  const next = { ...row, streamVersion: event.streamVersion, updatedAt: at };
+  switch (decoded.type) {
+    case 'AppointmentHeld':
+      return { ...next, appointmentsHeld: row.appointmentsHeld + 1 };
+    case 'BudgetAssessed':
+      return { ...next, resteAVivreAfterPerUnitCents: decoded.data.resteAVivre.after.perConsumptionUnit, resteAVivreBelowMinimum: decoded.data.belowMinimum };
+    case 'NeedsAssessed':
+      return { ...next, accompanimentLevel: decoded.data.level };
+    case 'ApplicationSubmitted':
+      return { ...next, status: 'submitted' };
+    case 'CommissionDecided':
+      return { ...next, commissionDecision: decoded.data.decision, reasonCode: decoded.data.reasonCode, status: decoded.data.decision === 'approved' ? 'approved' : 'building' };
+    case 'ApplicationTransmitted':
+      return { ...next, status: 'transmitted', reasonCode: null };
+    case 'ApplicationWithdrawn':
+      return { ...next, status: 'withdrawn', reasonCode: decoded.data.reasonCode, closedAt: at };
+    case 'ApplicationClosed':
+      return { ...next, status: 'closed', outcome: decoded.data.outcome, reasonCode: decoded.data.reasonCode ?? null, reasonCategory: decoded.data.reasonCategory ?? null, loanId: decoded.data.loanId ?? null, closedAt: at };
+    default: {
+      const unhandled: never = decoded;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+const COLUMNS: Array<[keyof FileRow, string, string]> = [
+  ['tenantId', 'tenant_id', 'text'],
+  ['applicationId', 'application_id', 'text'],
+  ['beneficiaryId', 'beneficiary_id', 'text'],
+  ['product', 'product', 'text'],
+  ['purposeCategory', 'purpose_category', 'text'],
+  ['requestedAmountCents', 'requested_amount_cents', 'bigint'],
+  ['requestedTermMonths', 'requested_term_months', 'int'],
+  ['status', 'status', 'text'],
+  ['openedBy', 'opened_by', 'text'],
+  ['appointmentsHeld', 'appointments_held', 'int'],
+  ['resteAVivreAfterPerUnitCents', 'reste_a_vivre_after_per_unit_cents', 'bigint'],
+  ['resteAVivreBelowMinimum', 'reste_a_vivre_below_minimum', 'boolean'],
+  ['accompanimentLevel', 'accompaniment_level', 'text'],
+  ['commissionDecision', 'commission_decision', 'text'],
+  ['outcome', 'outcome', 'text'],
+  ['reasonCode', 'reason_code', 'text'],
+  ['reasonCategory', 'reason_category', 'text'],
+  ['loanId', 'loan_id', 'text'],
+  ['openedAt', 'opened_at', 'timestamptz'],
+  ['closedAt', 'closed_at', 'timestamptz'],
+  ['streamVersion', 'stream_version', 'int'],
+  ['updatedAt', 'updated_at', 'timestamptz'],
+];
+const rowObject = `jsonb_build_object(${COLUMNS.map(([key, column, type]) => `'${key}', ${type === 'timestamptz' ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column}`).join(', ')})`;
+
+/** intake.file_list: one row per file for the social worker's list. */
+export const fileListProjection = rowProjection<FileRow>({
+  name: FILE_LIST_SUBSCRIPTION,
+  label: 'file',
+  rowsName: 'files',
+  table: 'intake.file_list',
+  categories: [applicationAggregate.category],
+  evolve: evolveFileRow,
+  async load(tx, applicationIds) {
+    const { rows } = await tx.query<{ row: FileRow }>(`SELECT ${rowObject} AS row FROM intake.file_list WHERE application_id = ANY($1::text[])`, [applicationIds]);
+    return new Map(rows.map(({ row }) => [row.applicationId, { ...row, requestedAmountCents: Number(row.requestedAmountCents), resteAVivreAfterPerUnitCents: row.resteAVivreAfterPerUnitCents === null ? null : Number(row.resteAVivreAfterPerUnitCents) }]));
+  },
+  async save(tx, rows) {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO intake.file_list (${COLUMNS.map(([, column]) => column).join(', ')})
+       SELECT ${COLUMNS.map(([key, , type]) => `r."${key}"::${type}`).join(', ')}
+         FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([key, , type]) => `"${key}" ${type === 'timestamptz' ? 'text' : type}`).join(', ')})
+       ON CONFLICT (tenant_id, application_id) DO UPDATE SET ${COLUMNS.slice(2).map(([, column]) => `${column} = excluded.${column}`).join(', ')}`,
+      [JSON.stringify(rows)],
+    );
+  },
+  clear: async (tx) => void (await tx.query('DELETE FROM intake.file_list')),
+});

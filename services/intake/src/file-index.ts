@@ -1,0 +1,32 @@
+import type { DataSource } from 'typeorm';
+import type { CommandExecutor } from '@tremplin/commands';
+import { inTenant } from '@tremplin/service-kit';
+import { applicationAggregate } from './application/application.decider';
+import { applicationStreamId } from './application/application.events';
+import { FileListEntity } from './application/file-list.entity';
+
+export const FILE_INDEX = Symbol('FILE_INDEX');
+
+/** Which files a person has (from the read model), and which of them are tied to a live loan (from their streams). */
+export interface FileIndex {
+  ofBeneficiary(tenantId: string, beneficiaryId: string): Promise<string[]>;
+  withLiveLoan(tenantId: string, beneficiaryId: string): Promise<string[]>;
+}
+
+export function createFileIndex(readModel: DataSource, executor: CommandExecutor): FileIndex {
+  const ofBeneficiary = async (tenantId: string, beneficiaryId: string) =>
+    (await inTenant(readModel, tenantId, (manager) => manager.find(FileListEntity, { where: { beneficiaryId }, order: { openedAt: 'ASC' } }))).map((row) => row.applicationId);
+  return {
+    ofBeneficiary,
+    async withLiveLoan(tenantId, beneficiaryId) {
+      const live: string[] = [];
+      for (const applicationId of await ofBeneficiary(tenantId, beneficiaryId)) {
+        // The stream, not the row: the decision must not rest on a projection that may lag.
+        const { state } = await executor.read(applicationAggregate, tenantId, applicationStreamId(applicationId));
+        // Intake does not yet hear when a loan ends (lending.loan-repaid.v1): a granted loan keeps the file.
+        if (state.status === 'transmitted' || (state.status === 'closed' && state.outcome === 'loanApproved')) live.push(applicationId);
+      }
+      return live;
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import { rebuildMain } from '@tremplin/service-kit';
+import { fileListProjection } from './application/file-list.projection';
+
+// DATABASE_URL=postgres://tremplin_app@…/intake node -r @swc-node/register services/intake/src/rebuild.cli.ts [file-list]
+rebuildMain('intake', [fileListProjection]);
