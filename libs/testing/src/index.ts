@@ -2,3 +2,4 @@ export * from './database';
 // Fault tests that stop and start a broker need a private one, apart from the run's shared broker.
 export { startKafka, type KafkaNode } from '@tremplin/local-infra';
 export * from './service-harness';
+export * from './chromium';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ContractRegistry } from '@tremplin/contracts';
 import { CONTRACTS, PlatformModule, serviceWorkers } from '@tremplin/service-kit';
 import type { ReportingConfig } from './config';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { FiguresController } from './figures/figures.controller';
 import { consumedLogConsumers } from './log/consumed-log.consumer';
 
@@ -13,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot('reporting', config)],
-      controllers: [FiguresController, ...workers.controllers],
+      controllers: [FiguresController, DashboardController, ...workers.controllers],
       providers: [...workers.providers],
     };
   }

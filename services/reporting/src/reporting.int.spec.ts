@@ -2,12 +2,13 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { contractRegistry, createEnvelope } from '@tremplin/contracts';
-import { headersOf } from '@tremplin/messaging';
 import { eventually, startServiceHarness, type ServiceHarness } from '@tremplin/testing';
 import type { ConsumedEvent } from './facts/facts';
 import { event, grantedLoan } from './facts/scenario.test-support';
+import { publish as publishTo } from './reporting.test-support';
 import { service } from './service';
+
+const publish = (events: readonly ConsumedEvent[]) => publishTo(h, events);
 
 // The figures of a scripted scenario, published on Kafka as intake, lending and the guarantee fund publish them,
 // read back through the reporting API to the cent: a CCAS sees its own, a federation analyst sees small numbers
@@ -17,21 +18,6 @@ const FEDERATIONS = { 'fed-sud': ['ccas-tarbes', 'ccas-pau'], 'fed-ouest': ['cca
 const run = randomUUID().slice(0, 6);
 let h: ServiceHarness;
 const tokens = { tarbes: '', brest: '', pau: '', analyst: '', worker: '', admin: '', cdc: '' };
-
-async function publish(events: readonly ConsumedEvent[]): Promise<void> {
-  const producer = await h.transport.producer();
-  try {
-    await producer.send(
-      events.map((e) => {
-        const contract = contractRegistry.get(e.name)!;
-        const envelope = createEnvelope(contract, e.payload as never, { messageId: e.messageId, occurredAt: e.occurredAt, correlationId: `corr-${e.messageId}` });
-        return { topic: h.topic(contract.topic), key: contract.key(envelope.payload as never), value: JSON.stringify(envelope), headers: headersOf(envelope) };
-      }),
-    );
-  } finally {
-    await producer.close();
-  }
-}
 
 const loans = (tenantId: string, amounts: readonly number[], month: string) =>
   amounts.flatMap((amountCents, i) =>
