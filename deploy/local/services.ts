@@ -17,6 +17,9 @@ export const PREFERRED_PORTS: Record<ServiceName, number> = {
 
 const repo = join(__dirname, '..', '..');
 
+/** Where npm start writes the running services' URLs (for npm run clock and other local tools). */
+export const LOCAL_SERVICES_FILE = join(repo, '.tremplin', 'services.json');
+
 export interface ServiceProcess {
   readonly name: ServiceName;
   readonly url: string;

@@ -1,6 +1,8 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { startInfraProcess } from './infra-process';
 import { provisionDatabase } from './provision';
-import { portFor, SERVICES, spawnService, waitHealthy, type ServiceName, type ServiceProcess } from './services';
+import { LOCAL_SERVICES_FILE, portFor, SERVICES, spawnService, waitHealthy, type ServiceName, type ServiceProcess } from './services';
 import { logFormatFor, serviceLogFormatter } from './service-logs';
 
 // The usury caps the project ships stop at the last notice it knows (2026-Q1). So that a local platform can issue
@@ -75,6 +77,9 @@ async function main(): Promise<void> {
   for (const s of running) log(`  ${s.name.padEnd(width)}  ${s.url}   health ${s.url}/health   API ${s.url}/docs   metrics ${s.url}/metrics`);
   log(`  PostgreSQL ${new URL(infra.postgresAdminUrl).host}   Kafka ${infra.kafkaBrokers.join(',')}`);
   log('  A development token: npm run token -- --role socialWorker --tenant ccas-tarbes');
+  await mkdir(dirname(LOCAL_SERVICES_FILE), { recursive: true });
+  await writeFile(LOCAL_SERVICES_FILE, `${JSON.stringify(running.map((s) => ({ name: s.name, url: s.url })), null, 2)}\n`);
+  if (process.env.CLOCK_CONTROL === 'on') log('  Movable clock (CLOCK_CONTROL=on): npm run clock -- 2026-06-10T09:00:00Z');
 }
 
 main().catch((error) => {

@@ -34,6 +34,7 @@ export async function startService<S extends typeof baseConfigSchema>(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningService> {
   const config = loadConfig(definition.name, definition.configSchema, env) as z.infer<S> & BaseConfig;
+  if (config.CLOCK_CONTROL === 'on' && config.NODE_ENV === 'production') throw new ConfigError(definition.name, ['CLOCK_CONTROL must be off in production (a movable clock is for demos and tests)']);
   if (config.MIGRATION_DATABASE_URL) await runMigrations(config.MIGRATION_DATABASE_URL, definition.migrations);
   // abortOnError off: a provider that fails at start (a missing key) rejects here, and runServiceMain exits 1 naming it.
   const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { bufferLogs: true, bodyParser: false, abortOnError: false });

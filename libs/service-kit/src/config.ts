@@ -49,6 +49,8 @@ export const baseConfigSchema = z.object({
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   // A pool whose callers have waited this long with no connection handed out cannot recover: liveness fails.
   POOL_STALL_LIVENESS_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  // A clock moved through PUT /platform/clock, for demos and test platforms; refused with NODE_ENV=production.
+  CLOCK_CONTROL: onOff('off'),
   // Personal data (services started with { privacy: true }): validated in full by @tremplin/privacy at start-up.
   PRIVACY_MASTER_KEY: z.string().optional(),
   PRIVACY_PREVIOUS_MASTER_KEYS: z.string().optional(),

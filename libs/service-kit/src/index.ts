@@ -14,3 +14,4 @@ export * from './http/as-of';
 export * from './rebuild.cli';
 export * from './migrations';
 export * from './outbound';
+export * from './clock.controller';

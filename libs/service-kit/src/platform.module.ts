@@ -11,7 +11,8 @@ import { contractRegistry, withTopicPrefix, type ContractRegistry } from '@tremp
 import { PostgresEventStore } from '@tremplin/event-store-postgres';
 import { createKafkaTransport } from '@tremplin/messaging';
 import { createPool, watchPool } from '@tremplin/pg';
-import { CLOCK, systemClock, type Clock } from './clock';
+import { CLOCK, controllableClock, systemClock, type Clock } from './clock';
+import { ClockController } from './clock.controller';
 import { privacyEnvOf, type BaseConfig } from './config';
 import { createPrivacyVault, privacyConfigFromEnv } from '@tremplin/privacy';
 import { HealthController, KAFKA_BROKERS, KafkaProbe, PG_POOL } from './health';
@@ -58,6 +59,7 @@ class PlatformLifecycle implements OnApplicationShutdown {
 @Module({})
 export class PlatformModule implements NestModule {
   static forRoot(service: string, config: BaseConfig, options: PlatformOptions = {}): DynamicModule {
+    if (config.CLOCK_CONTROL === 'on' && options.clock) throw new Error(`${service}: CLOCK_CONTROL=on and a clock passed in code; choose one`);
     const registry = createMetricsRegistry(service);
     const contracts: ContractRegistry = config.KAFKA_TOPIC_PREFIX ? withTopicPrefix(contractRegistry, config.KAFKA_TOPIC_PREFIX) : contractRegistry;
     return {
@@ -79,7 +81,7 @@ export class PlatformModule implements NestModule {
           },
         }),
       ],
-      controllers: [HealthController, ...(config.METRICS_ENDPOINT === 'on' ? [metricsController(registry)] : [])],
+      controllers: [HealthController, ...(config.METRICS_ENDPOINT === 'on' ? [metricsController(registry)] : []), ...(config.CLOCK_CONTROL === 'on' ? [ClockController] : [])],
       providers: [
         { provide: SERVICE_NAME, useValue: service },
         { provide: SERVICE_CONFIG, useValue: config },
@@ -91,7 +93,7 @@ export class PlatformModule implements NestModule {
         { provide: KafkaProbe, useFactory: () => new KafkaProbe(config.KAFKA_BROKERS, service) },
         { provide: KAFKA_TRANSPORT, useFactory: () => createKafkaTransport({ brokers: config.KAFKA_BROKERS, clientId: service }) },
         { provide: CONTRACTS, useValue: contracts },
-        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: CLOCK, useValue: options.clock ?? (config.CLOCK_CONTROL === 'on' ? controllableClock() : systemClock) },
         { provide: EVENT_STORE, useFactory: (pool: Pool) => new PostgresEventStore(pool), inject: [PG_POOL] },
         { provide: COMMAND_EXECUTOR, useFactory: (pool: Pool, store: PostgresEventStore) => createCommandExecutor({ pool, store, registry: contracts }), inject: [PG_POOL, EVENT_STORE] },
         // Guards are applied per controller (not as APP_GUARD) so the platform's /health and /metrics stay open.

@@ -44,6 +44,8 @@ export interface ServiceHarness {
   /** Topic prefix of this harness (also the service's KAFKA_TOPIC_PREFIX). */
   readonly prefix: string;
   readonly tenant: string;
+  /** The folder of the dev signing key the service trusts (AUTH_DEV_KEYS_DIR). */
+  readonly keysDir: string;
   /** Everything published on the observed topics, in arrival order. */
   readonly published: Envelope<Record<string, unknown>>[];
   /** A Kafka transport on the same brokers, for specs that publish what another service would. */
@@ -69,12 +71,14 @@ export interface HarnessOptions<S extends typeof baseConfigSchema> {
   readonly env?: Record<string, string>;
   /** A token sent when a call names none. */
   readonly defaultToken?: () => string;
+  /** A dev key folder shared with other harnesses (kept on close); by default one of its own. */
+  readonly keysDir?: string;
 }
 
 export async function startServiceHarness<S extends typeof baseConfigSchema>(options: HarnessOptions<S>): Promise<ServiceHarness> {
   const prefix = `t-${randomUUID().slice(0, 8)}.`;
   const db = await createTestDatabase(options.name, []);
-  const keysDir = await mkdtemp(join(tmpdir(), `${options.name}-keys-`));
+  const keysDir = options.keysDir ?? (await mkdtemp(join(tmpdir(), `${options.name}-keys-`)));
   const key = await loadOrCreateDevSigningKey(keysDir);
   const published: Envelope<Record<string, unknown>>[] = [];
   await ensureTopics(kafkaBrokers(), withTopicPrefix(contractRegistry, prefix));
@@ -86,7 +90,7 @@ export async function startServiceHarness<S extends typeof baseConfigSchema>(opt
     await observer?.stop();
     await transport.close();
     await db.drop();
-    await rm(keysDir, { recursive: true, force: true });
+    if (!options.keysDir) await rm(keysDir, { recursive: true, force: true });
   };
   try {
     if (options.observe?.length) {
@@ -126,6 +130,7 @@ export async function startServiceHarness<S extends typeof baseConfigSchema>(opt
     db,
     prefix,
     tenant: options.tenant,
+    keysDir,
     published,
     transport,
     topic: (name) => `${prefix}${name}`,

@@ -1,0 +1,31 @@
+import { ClockBackwardsError, controllableClock } from './clock';
+
+describe('controllableClock', () => {
+  let real = new Date('2026-11-28T10:00:00.000Z').getTime();
+  const clock = controllableClock(() => new Date(real));
+
+  it('runs with the real clock until moved', () => {
+    expect(clock().toISOString()).toBe('2026-11-28T10:00:00.000Z');
+    real += 1_000;
+    expect(clock.state()).toEqual({ now: '2026-11-28T10:00:01.000Z', mode: 'running' });
+  });
+
+  it('set running: runs on from the instant at the real pace', () => {
+    expect(clock.set(new Date('2027-03-01T09:00:00.000Z'), 'running')).toEqual({ now: '2027-03-01T09:00:00.000Z', mode: 'running' });
+    real += 60_000;
+    expect(clock().toISOString()).toBe('2027-03-01T09:01:00.000Z');
+  });
+
+  it('set frozen: stays at the instant whatever the real clock does', () => {
+    clock.set(new Date('2027-06-30T23:59:59.000Z'), 'frozen');
+    real += 3_600_000;
+    expect(clock.state()).toEqual({ now: '2027-06-30T23:59:59.000Z', mode: 'frozen' });
+  });
+
+  it('never goes back, and stays where it was when refused', () => {
+    expect(() => clock.set(new Date('2027-06-01T00:00:00.000Z'), 'running')).toThrow(ClockBackwardsError);
+    expect(clock.state()).toEqual({ now: '2027-06-30T23:59:59.000Z', mode: 'frozen' });
+    // From frozen to running at the same instant is allowed.
+    expect(clock.set(new Date('2027-06-30T23:59:59.000Z'), 'running').mode).toBe('running');
+  });
+});
