@@ -10,10 +10,13 @@ import { FileListEntity } from './application/file-list.entity';
 import { fileListProjection } from './application/file-list.projection';
 import { lendingAnswerConsumers } from './application/lending-answer.consumer';
 import { BeneficiaryController } from './beneficiary/beneficiary.controller';
-import { BENEFICIARY_HANDLER, createBeneficiaryHandler } from './beneficiary/beneficiary.handler';
+import { BENEFICIARY_HANDLER, createBeneficiaryHandler, type BeneficiaryHandler } from './beneficiary/beneficiary.handler';
 import type { IntakeConfig } from './config';
 import { createFileIndex, FILE_INDEX, type FileIndex } from './file-index';
 import { PRIVACY_VAULT } from './personal-data';
+import { personListProjection } from './retention/person-list.projection';
+import { RetentionController } from './retention/retention.controller';
+import { createRetentionJob, RETENTION_JOB } from './retention/retention.job';
 
 export interface IntakeModuleOptions {
   readonly clock?: Clock;
@@ -25,12 +28,12 @@ export class AppModule {
   static register(config: IntakeConfig, options: IntakeModuleOptions = {}): DynamicModule {
     const workers = serviceWorkers({
       inject: [APPLICATION_HANDLER],
-      useFactory: (applications: ApplicationHandler) => ({ consumers: lendingAnswerConsumers(applications, loggerOf('intake')), projections: [fileListProjection] }),
+      useFactory: (applications: ApplicationHandler) => ({ consumers: lendingAnswerConsumers(applications, loggerOf('intake')), projections: [fileListProjection, personListProjection] }),
     });
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot('intake', config, options)],
-      controllers: [BeneficiaryController, ApplicationController, ...workers.controllers],
+      controllers: [BeneficiaryController, ApplicationController, RetentionController, ...workers.controllers],
       providers: [
         ...workers.providers,
         {
@@ -51,6 +54,21 @@ export class AppModule {
           provide: BENEFICIARY_HANDLER,
           inject: [COMMAND_EXECUTOR, CLOCK, PRIVACY_VAULT, FILE_INDEX],
           useFactory: (executor: CommandExecutor, clock: Clock, vault: PrivacyVault, files: FileIndex) => createBeneficiaryHandler({ executor, clock, vault, filesWithLiveLoan: (tenantId, id) => files.withLiveLoan(tenantId, id) }),
+        },
+        {
+          provide: RETENTION_JOB,
+          inject: [READ_MODEL, CLOCK, BENEFICIARY_HANDLER],
+          useFactory: (dataSource: DataSource, clock: Clock, people: BeneficiaryHandler) =>
+            createRetentionJob({
+              readModel: dataSource,
+              clock,
+              periods: {
+                refusedOrWithdrawnMonths: config.INTAKE_RETENTION_REFUSED_OR_WITHDRAWN_MONTHS,
+                lastContactMonths: config.INTAKE_RETENTION_LAST_CONTACT_MONTHS,
+                grantedArchiveMonths: config.INTAKE_RETENTION_GRANTED_ARCHIVE_MONTHS,
+              },
+              shred: (tenantId, beneficiaryId) => people.shred(tenantId, beneficiaryId),
+            }),
         },
         ...readModel([FileListEntity]),
       ],

@@ -28,6 +28,10 @@ export const configSchema = baseConfigSchema.extend({
         return z.NEVER;
       }
     }),
+  // Retention periods in months (CNIL social-sector référentiel defaults: 24, 24, 120).
+  INTAKE_RETENTION_REFUSED_OR_WITHDRAWN_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
+  INTAKE_RETENTION_LAST_CONTACT_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
+  INTAKE_RETENTION_GRANTED_ARCHIVE_MONTHS: z.coerce.number().int().min(1).max(1200).default(120),
   // libs/privacy reads these (base64 master key, required in production; dev key folder; key cache).
   PRIVACY_MASTER_KEY: z.string().optional(),
   PRIVACY_DEV_KEYS_DIR: z.string().optional(),

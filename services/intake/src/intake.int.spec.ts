@@ -9,6 +9,8 @@ import { intakeService } from './service';
 
 const TENANT = 'ccas-laval';
 const NOW = '2026-03-10T09:00:00.000Z';
+// The service's clock: fixed at NOW, moved only by the retention test (and put back).
+let clockNow = NOW;
 
 let h: ServiceHarness;
 const tokens = { sophie: '', marc: '', claire: '', director: '', auditor: '', bank: '', otherDirector: '', admin: '' };
@@ -88,7 +90,7 @@ beforeAll(async () => {
   }) as typeof process.stdout.write;
   h = await startServiceHarness({
     name: 'intake',
-    service: intakeService({ clock: () => new Date(NOW) }),
+    service: intakeService({ clock: () => new Date(clockNow) }),
     tenant: TENANT,
     observe: ['intake.application', 'lending.loan'],
     env: { LOG_LEVEL: 'info', PRIVACY_MASTER_KEY: randomBytes(32).toString('base64'), PRIVACY_KEY_CACHE_TTL_MS: '0' },
@@ -383,5 +385,51 @@ describe('the person’s rights', () => {
     const after = await get(`/beneficiaries/${beneficiaryId}/export`);
     expect(JSON.stringify(after.body).toUpperCase()).not.toContain(canary);
     expect(after.body.records).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'BeneficiaryRegistered', data: expect.objectContaining({ identity: '[erased]', household: body.household }) })]));
+  });
+});
+
+describe('the retention job, on a controlled clock', () => {
+  const run = (dryRun: boolean) => post('/retention-runs', { dryRun }, tokens.director);
+  const mine = (report: Reply, ids: string[]) => (report.body.shredded as Array<{ beneficiaryId: string; outcome: string; because: string }>).filter((entry) => ids.includes(entry.beneficiaryId));
+
+  it('shreds nothing a day early, everything due on the day (each shredding an event), and a dry run only reports', async () => {
+    const withdrawnPerson = await register();
+    const withdrawn = await openFile(withdrawnPerson);
+    expect((await post(`/applications/${withdrawn}/withdraw`, { reasonCode: 'PERSON_REQUEST' })).status).toBe(200);
+    const noFile = await register();
+    const inProgressPerson = await register();
+    await openFile(inProgressPerson);
+    await eventually('the people and files in the read models', async () => {
+      const rows = await h.asTenant(TENANT, async (client) => (await client.query(`SELECT beneficiary_id FROM intake.person_list WHERE beneficiary_id = ANY($1)`, [[withdrawnPerson, noFile, inProgressPerson]])).rows);
+      const file = await listed(withdrawn);
+      return rows.length === 3 && file?.status === 'withdrawn' ? true : undefined;
+    });
+    const ids = [withdrawnPerson, noFile, inProgressPerson];
+    const eventsBefore = await Promise.all(ids.map((id) => eventsIn(`beneficiary-${id}`)));
+    try {
+      clockNow = '2028-03-09T23:59:59.000Z';
+      expect(mine(await run(true), ids)).toEqual([]);
+      const early = await run(false);
+      expect(early.body).toMatchObject({ today: '2028-03-09', dryRun: false });
+      expect(mine(early, ids)).toEqual([]);
+      expect(await Promise.all(ids.map((id) => eventsIn(`beneficiary-${id}`)))).toEqual(eventsBefore);
+
+      clockNow = '2028-03-10T00:00:01.000Z';
+      const dry = await run(true);
+      expect(mine(dry, ids).map((entry) => [entry.beneficiaryId, entry.outcome]).sort()).toEqual([[withdrawnPerson, 'wouldShred'], [noFile, 'wouldShred']].sort());
+      expect(await Promise.all(ids.map((id) => eventsIn(`beneficiary-${id}`)))).toEqual(eventsBefore);
+
+      const due = await run(false);
+      expect(mine(due, ids).map((entry) => [entry.beneficiaryId, entry.outcome]).sort()).toEqual([[withdrawnPerson, 'shredded'], [noFile, 'shredded']].sort());
+      expect(await Promise.all(ids.map((id) => eventsIn(`beneficiary-${id}`)))).toEqual([eventsBefore[0] + 1, eventsBefore[1] + 1, eventsBefore[2]]);
+      const exported = await get(`/beneficiaries/${withdrawnPerson}/export`);
+      const records = exported.body.records as Array<{ type: string; data: Record<string, unknown> }>;
+      expect(records[0].data).toMatchObject({ identity: '[erased]', contact: '[erased]' });
+      // Recorded as the job's, in the run the director started.
+      expect(records.at(-1)).toMatchObject({ type: 'BeneficiaryErased', actor: 'dir-laval', data: { reason: 'retentionExpired', erasedBy: 'retention-job' } });
+      expect((await get(`/beneficiaries/${inProgressPerson}/export`)).body.records).toEqual(expect.arrayContaining([expect.objectContaining({ data: expect.objectContaining({ identity: person().identity }) })]));
+    } finally {
+      clockNow = NOW;
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { CommandExecutor, Outcome } from '@tremplin/commands';
 import { deterministicEventId } from '@tremplin/event-sourcing';
+import { metadataFromContext } from '@tremplin/tenancy';
 import type { PrivacyVault } from '@tremplin/privacy';
 import { fromInput, recordedEvents, type Clock, type CommandInput } from '@tremplin/service-kit';
 import { sealAll } from '../personal-data';
@@ -8,6 +9,7 @@ import { beneficiaryAggregate } from './beneficiary.decider';
 import { beneficiaryStreamId } from './beneficiary.events';
 
 export const BENEFICIARY_HANDLER = Symbol('BENEFICIARY_HANDLER');
+const RETENTION_JOB_ACTOR = { userId: 'retention-job', role: 'service' };
 export type BeneficiaryHandler = ReturnType<typeof createBeneficiaryHandler>;
 
 export interface RegisterInput {
@@ -71,6 +73,23 @@ export function createBeneficiaryHandler(deps: BeneficiaryHandlerDeps) {
     informationGiven(beneficiaryId: string, input: CommandInput<{ topic: InformationTopic }>): Promise<Outcome> {
       const now = deps.clock().toISOString();
       return run(beneficiaryId, input, now, { type: 'RecordInformationGiven', ...input.body, now, actor: input.actor });
+    },
+
+    /** The retention job's shredding: the same erasure, as an event of its own with its reason, by the job. */
+    async shred(tenantId: string, beneficiaryId: string): Promise<Outcome> {
+      const now = deps.clock().toISOString();
+      const outcome = await deps.executor.execute({
+        aggregate: beneficiaryAggregate,
+        tenantId,
+        streamId: beneficiaryStreamId(beneficiaryId),
+        // One shredding per person whatever the runs: a second run replays as a duplicate command.
+        commandId: deterministicEventId(`retention\u001f${tenantId}\u001f${beneficiaryId}`, 0),
+        metadata: metadataFromContext(now),
+        command: { type: 'EraseBeneficiary', filesWithLiveLoan: [], reason: 'retentionExpired', now, actor: RETENTION_JOB_ACTOR },
+        respond: (decided) => ({ statusCode: 200, body: { beneficiaryId, status: decided.after.status, streamVersion: decided.streamVersion } }),
+      });
+      if (outcome.kind === 'done' || outcome.error.code === 'BENEFICIARY_ERASED') await deps.vault.erase(tenantId, beneficiaryId);
+      return outcome;
     },
 
     /** The erasure is recorded, then the person's key is deleted; a retry after a crash between the two completes it. */
