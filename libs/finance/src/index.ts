@@ -4,6 +4,7 @@ export {
   assertNonNegativeCents,
   assertPositiveCents,
   assertRate,
+  divideRoundHalfUp,
   formatBasisPoints,
   formatCents,
   MAX_RATE_BASIS_POINTS,

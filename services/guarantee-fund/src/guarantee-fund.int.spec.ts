@@ -108,6 +108,7 @@ describe('a guarantor’s envelope voted through HTTP', () => {
       guarantorId: id,
       capacityCents: 1_200_000,
       reservedCents: 0,
+      consumedCents: 0,
       headroomCents: 1_200_000,
       lastDecisionReference: 'CA-2026-03-09-2',
       lastDecisionDate: '2026-03-02',
@@ -168,7 +169,7 @@ describe('a guarantor’s envelope voted through HTTP', () => {
     expect(rebuilt.body).toMatchObject({ envelopes: live.length, tenants: 1 });
     expect(await envelopeRows()).toEqual(live);
 
-    const cli = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'rebuild.cli.ts')], { env: { ...process.env, DATABASE_URL: h.db.appUrl } });
+    const cli = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'rebuild.cli.ts'), 'envelope-headroom'], { env: { ...process.env, DATABASE_URL: h.db.appUrl } });
     expect(JSON.parse(cli.stdout)).toMatchObject({ envelopes: live.length, tenants: 1 });
     expect(await envelopeRows()).toEqual(live);
   });

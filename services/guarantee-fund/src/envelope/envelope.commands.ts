@@ -14,4 +14,38 @@ export interface VoteEnvelopeCapacity {
   readonly actor: Actor;
 }
 
-export type EnvelopeCommand = VoteEnvelopeCapacity;
+/**
+ * What a guarantee does to its guarantor's envelope, decided by the guarantee (one per loan) and applied here
+ * under the envelope's lock: a grant reserves, repaid principal releases, a paid claim turns the reservation
+ * into consumption, a recovery replenishes.
+ */
+export interface ReserveForGuarantee {
+  readonly type: 'ReserveForGuarantee';
+  readonly loanId: string;
+  readonly amountCents: number;
+}
+
+export interface ReleaseReservation {
+  readonly type: 'ReleaseReservation';
+  readonly loanId: string;
+  readonly amountCents: number;
+}
+
+export interface ConsumeForClaim {
+  readonly type: 'ConsumeForClaim';
+  readonly loanId: string;
+  /** What the loan still had reserved, freed. */
+  readonly releasedCents: number;
+  /** The claim paid out of the envelope. */
+  readonly consumedCents: number;
+}
+
+export interface ReplenishFromRecovery {
+  readonly type: 'ReplenishFromRecovery';
+  readonly loanId: string;
+  readonly amountCents: number;
+}
+
+export type EnvelopeMovement = ReserveForGuarantee | ReleaseReservation | ConsumeForClaim | ReplenishFromRecovery;
+
+export type EnvelopeCommand = VoteEnvelopeCapacity | EnvelopeMovement;

@@ -1,7 +1,7 @@
 import { deciderSpec, DomainError } from '@tremplin/event-sourcing';
 import type { VoteEnvelopeCapacity } from './envelope.commands';
 import { envelopeDecider, headroomOf, MAX_ENVELOPE_CAPACITY_CENTS } from './envelope.decider';
-import type { EnvelopeCapacityVoted } from './envelope.events';
+import type { EnvelopeCapacityVoted, EnvelopeEvent } from './envelope.events';
 
 const spec = deciderSpec(envelopeDecider);
 const director = { userId: 'dir-laval', role: 'ccasDirector' };
@@ -76,5 +76,49 @@ describe('an open envelope', () => {
     const state = [...opened, voted(3_000_000, 2_000_000)].reduce(envelopeDecider.evolve, envelopeDecider.initialState());
     expect(state).toMatchObject({ status: 'open', capacityCents: 3_000_000, reservedCents: 0 });
     expect(headroomOf(state)).toBe(3_000_000);
+  });
+});
+
+describe('an envelope holding guarantees', () => {
+  const opened = [voted(200_000, 0)];
+  const reserved = (loanId: string, amountCents: number): EnvelopeEvent => ({ type: 'EnvelopeReserved', data: { loanId, amountCents } });
+  const consumed = (releasedCents: number, consumedCents: number): EnvelopeEvent => ({ type: 'EnvelopeConsumed', data: { loanId: 'loan-1', releasedCents, consumedCents } });
+  const fold = (events: EnvelopeEvent[]) => events.reduce(envelopeDecider.evolve, envelopeDecider.initialState());
+
+  it('reserves a guarantee while the headroom holds it, to the last cent', () => {
+    spec.given(opened).when({ type: 'ReserveForGuarantee', loanId: 'loan-1', amountCents: 200_000 }).then([reserved('loan-1', 200_000)]);
+    expect(headroomOf(fold([...opened, reserved('loan-1', 200_000)]))).toBe(0);
+  });
+  it('refuses a reservation one cent above the headroom, and any from an envelope never voted', () => {
+    spec.given([...opened, reserved('loan-1', 150_000)]).when({ type: 'ReserveForGuarantee', loanId: 'loan-2', amountCents: 50_001 }).thenThrows(refusedWith('state', 'INSUFFICIENT_HEADROOM', 'amountCents'));
+    spec.given([]).when({ type: 'ReserveForGuarantee', loanId: 'loan-1', amountCents: 1 }).thenThrows(refusedWith('state', 'INSUFFICIENT_HEADROOM', 'amountCents'));
+    spec.given(opened).when({ type: 'ReserveForGuarantee', loanId: 'loan-1', amountCents: 0 }).thenThrows(refusedWith('rule', 'AMOUNT_INVALID', 'amountCents'));
+  });
+  it('releases repaid principal, never more than is reserved', () => {
+    spec.given([...opened, reserved('loan-1', 75_000)]).when({ type: 'ReleaseReservation', loanId: 'loan-1', amountCents: 25_000 }).then([{ type: 'EnvelopeReleased', data: { loanId: 'loan-1', amountCents: 25_000 } }]);
+    spec.given([...opened, reserved('loan-1', 75_000)]).when({ type: 'ReleaseReservation', loanId: 'loan-1', amountCents: 75_001 }).thenThrows(refusedWith('state', 'RELEASE_ABOVE_RESERVED', 'amountCents'));
+  });
+  it('turns a loan’s reservation into consumption when its claim is paid, and recoveries replenish it', () => {
+    spec.given([...opened, reserved('loan-1', 75_000)]).when({ type: 'ConsumeForClaim', loanId: 'loan-1', releasedCents: 50_000, consumedCents: 50_000 }).then([consumed(50_000, 50_000)]);
+    const afterClaim = fold([...opened, reserved('loan-1', 75_000), consumed(50_000, 50_000)]);
+    expect(afterClaim).toMatchObject({ reservedCents: 25_000, consumedCents: 50_000 });
+    expect(headroomOf(afterClaim)).toBe(125_000);
+    spec
+      .given([...opened, reserved('loan-1', 75_000), consumed(50_000, 50_000)])
+      .when({ type: 'ReplenishFromRecovery', loanId: 'loan-1', amountCents: 5_000 })
+      .then([{ type: 'EnvelopeReplenished', data: { loanId: 'loan-1', amountCents: 5_000 } }]);
+    spec
+      .given([...opened, reserved('loan-1', 75_000), consumed(50_000, 50_000)])
+      .when({ type: 'ReplenishFromRecovery', loanId: 'loan-1', amountCents: 50_001 })
+      .thenThrows(refusedWith('state', 'REPLENISH_ABOVE_CONSUMED', 'amountCents'));
+  });
+  it('refuses a claim the envelope cannot pay, so headroom never goes below zero', () => {
+    spec.given([...opened, reserved('loan-1', 200_000)]).when({ type: 'ConsumeForClaim', loanId: 'loan-1', releasedCents: 200_000, consumedCents: 200_001 }).thenThrows(refusedWith('state', 'INSUFFICIENT_HEADROOM', 'consumedCents'));
+    spec.given([...opened, reserved('loan-1', 100)]).when({ type: 'ConsumeForClaim', loanId: 'loan-1', releasedCents: 101, consumedCents: 0 }).thenThrows(refusedWith('state', 'RELEASE_ABOVE_RESERVED', 'releasedCents'));
+  });
+  it('refuses a vote below what guarantees hold and claims consumed', () => {
+    const holding = [...opened, reserved('loan-1', 75_000), consumed(25_000, 25_000)];
+    spec.given(holding).when(vote({ capacityCents: 74_999, decisionReference: 'CA-2026-06-02-3' })).thenThrows(refusedWith('state', 'CAPACITY_BELOW_COMMITMENTS', 'capacityCents'));
+    spec.given(holding).when(vote({ capacityCents: 75_000, decisionReference: 'CA-2026-06-02-3' })).then([voted(75_000, 200_000, 'CA-2026-06-02-3')]);
   });
 });

@@ -1,5 +1,5 @@
 import { ruleError, stateError, type Aggregate, type Decider } from '@tremplin/event-sourcing';
-import type { EnvelopeCommand } from './envelope.commands';
+import type { EnvelopeCommand, VoteEnvelopeCapacity } from './envelope.commands';
 import type { EnvelopeEvent } from './envelope.events';
 
 // No CCAS envelope comes near 10 M€: a larger figure is a typing error (cents entered as euros ×100).
@@ -13,8 +13,10 @@ export type EnvelopeState =
       readonly status: 'open';
       readonly guarantorId: string;
       readonly capacityCents: number;
-      /** Held by granted guarantees; none exist yet, so always 0 for now. */
+      /** Held by granted guarantees: their guaranteed share of the principal not yet repaid. */
       readonly reservedCents: number;
+      /** Paid out in claims, net of the guarantor's share of recoveries. */
+      readonly consumedCents: number;
       readonly decisionDate: string;
       readonly decisionReference: string;
     };
@@ -25,10 +27,21 @@ export function evolveEnvelope(state: EnvelopeState, event: EnvelopeEvent): Enve
   switch (event.type) {
     case 'EnvelopeCapacityVoted': {
       const { guarantorId, capacityCents, decisionDate, decisionReference } = event.data;
-      return { status: 'open', guarantorId, capacityCents, reservedCents: state.status === 'open' ? state.reservedCents : 0, decisionDate, decisionReference };
+      const held = state.status === 'open' ? { reservedCents: state.reservedCents, consumedCents: state.consumedCents } : { reservedCents: 0, consumedCents: 0 };
+      return { status: 'open', guarantorId, capacityCents, ...held, decisionDate, decisionReference };
     }
+    case 'EnvelopeReserved':
+      return state.status === 'open' ? { ...state, reservedCents: state.reservedCents + event.data.amountCents } : state;
+    case 'EnvelopeReleased':
+      return state.status === 'open' ? { ...state, reservedCents: state.reservedCents - event.data.amountCents } : state;
+    case 'EnvelopeConsumed':
+      return state.status === 'open'
+        ? { ...state, reservedCents: state.reservedCents - event.data.releasedCents, consumedCents: state.consumedCents + event.data.consumedCents }
+        : state;
+    case 'EnvelopeReplenished':
+      return state.status === 'open' ? { ...state, consumedCents: state.consumedCents - event.data.amountCents } : state;
     default:
-      return exhaustive(event.type);
+      return exhaustive(event);
   }
 }
 
@@ -39,6 +52,14 @@ export function decideEnvelope(command: EnvelopeCommand, state: EnvelopeState): 
       const previousCapacityCents = capacityOf(state);
       if (state.status === 'open' && command.capacityCents === state.capacityCents) {
         throw stateError('ENVELOPE_CAPACITY_UNCHANGED', `the envelope already holds a capacity of ${state.capacityCents} cents (decision ${state.decisionReference})`, 'capacityCents');
+      }
+      // A board may reduce its envelope, never below what its guarantees already hold: headroom stays >= 0.
+      if (state.status === 'open' && command.capacityCents < state.reservedCents + state.consumedCents) {
+        throw stateError(
+          'CAPACITY_BELOW_COMMITMENTS',
+          `guarantees hold ${state.reservedCents} cents and claims consumed ${state.consumedCents} cents: the capacity cannot go below ${state.reservedCents + state.consumedCents}`,
+          'capacityCents',
+        );
       }
       return [
         {
@@ -54,12 +75,47 @@ export function decideEnvelope(command: EnvelopeCommand, state: EnvelopeState): 
         },
       ];
     }
+    case 'ReserveForGuarantee': {
+      checkAmount(command.amountCents, 'amountCents');
+      if (command.amountCents > headroomOf(state)) {
+        throw stateError('INSUFFICIENT_HEADROOM', `the envelope has ${headroomOf(state)} cents of headroom, ${command.amountCents} are needed`, 'amountCents');
+      }
+      return [{ type: 'EnvelopeReserved', data: { loanId: command.loanId, amountCents: command.amountCents } }];
+    }
+    case 'ReleaseReservation': {
+      checkAmount(command.amountCents, 'amountCents');
+      if (command.amountCents > reservedOf(state)) throw stateError('RELEASE_ABOVE_RESERVED', `only ${reservedOf(state)} cents are reserved`, 'amountCents');
+      return [{ type: 'EnvelopeReleased', data: { loanId: command.loanId, amountCents: command.amountCents } }];
+    }
+    case 'ConsumeForClaim': {
+      if (command.releasedCents > 0) checkAmount(command.releasedCents, 'releasedCents');
+      if (command.consumedCents > 0) checkAmount(command.consumedCents, 'consumedCents');
+      if (command.releasedCents > reservedOf(state)) throw stateError('RELEASE_ABOVE_RESERVED', `only ${reservedOf(state)} cents are reserved`, 'releasedCents');
+      if (command.consumedCents > headroomOf(state) + command.releasedCents) {
+        throw stateError('INSUFFICIENT_HEADROOM', `the claim of ${command.consumedCents} cents exceeds what the envelope can pay`, 'consumedCents');
+      }
+      return [{ type: 'EnvelopeConsumed', data: { loanId: command.loanId, releasedCents: command.releasedCents, consumedCents: command.consumedCents } }];
+    }
+    case 'ReplenishFromRecovery': {
+      checkAmount(command.amountCents, 'amountCents');
+      const consumed = state.status === 'open' ? state.consumedCents : 0;
+      if (command.amountCents > consumed) throw stateError('REPLENISH_ABOVE_CONSUMED', `claims consumed only ${consumed} cents`, 'amountCents');
+      return [{ type: 'EnvelopeReplenished', data: { loanId: command.loanId, amountCents: command.amountCents } }];
+    }
     default:
-      return exhaustive(command.type);
+      return exhaustive(command);
   }
 }
 
-function checkVote(command: EnvelopeCommand): void {
+function checkAmount(amountCents: number, field: string): void {
+  if (!Number.isSafeInteger(amountCents) || amountCents <= 0) throw ruleError('AMOUNT_INVALID', `${field} must be a whole positive number of cents`, field);
+}
+
+function reservedOf(state: EnvelopeState): number {
+  return state.status === 'open' ? state.reservedCents : 0;
+}
+
+function checkVote(command: VoteEnvelopeCapacity): void {
   const { capacityCents, decisionDate, decisionReference, today } = command;
   if (!Number.isSafeInteger(capacityCents) || capacityCents <= 0 || capacityCents > MAX_ENVELOPE_CAPACITY_CENTS) {
     throw ruleError('CAPACITY_INVALID', `capacityCents must be a whole number of cents from 1 to ${MAX_ENVELOPE_CAPACITY_CENTS}, got ${capacityCents}`, 'capacityCents');
@@ -83,7 +139,7 @@ export function capacityOf(state: EnvelopeState): number {
 }
 
 export function headroomOf(state: EnvelopeState): number {
-  return state.status === 'open' ? state.capacityCents - state.reservedCents : 0;
+  return state.status === 'open' ? state.capacityCents - state.reservedCents - state.consumedCents : 0;
 }
 
 function exhaustive(value: never): never {

@@ -10,6 +10,7 @@ export class EnvelopeEntity {
   @PrimaryColumn({ name: 'guarantor_id', type: 'text' }) guarantorId!: string;
   @Column({ name: 'capacity_cents', type: 'bigint', transformer: cents }) capacityCents!: number;
   @Column({ name: 'reserved_cents', type: 'bigint', transformer: cents }) reservedCents!: number;
+  @Column({ name: 'consumed_cents', type: 'bigint', transformer: cents }) consumedCents!: number;
   @Column({ name: 'headroom_cents', type: 'bigint', transformer: cents }) headroomCents!: number;
   @Column({ name: 'last_decision_reference', type: 'text' }) lastDecisionReference!: string;
   @Column({ name: 'last_decision_date', type: 'date' }) lastDecisionDate!: string;

@@ -12,7 +12,27 @@ export interface EnvelopeCapacityVoted {
   };
 }
 
-export type EnvelopeEvent = EnvelopeCapacityVoted;
+export interface EnvelopeReserved {
+  readonly type: 'EnvelopeReserved';
+  readonly data: { readonly loanId: string; readonly amountCents: number };
+}
+
+export interface EnvelopeReleased {
+  readonly type: 'EnvelopeReleased';
+  readonly data: { readonly loanId: string; readonly amountCents: number };
+}
+
+export interface EnvelopeConsumed {
+  readonly type: 'EnvelopeConsumed';
+  readonly data: { readonly loanId: string; readonly releasedCents: number; readonly consumedCents: number };
+}
+
+export interface EnvelopeReplenished {
+  readonly type: 'EnvelopeReplenished';
+  readonly data: { readonly loanId: string; readonly amountCents: number };
+}
+
+export type EnvelopeEvent = EnvelopeCapacityVoted | EnvelopeReserved | EnvelopeReleased | EnvelopeConsumed | EnvelopeReplenished;
 
 /** One envelope per guarantor within a CCAS (the tenant). */
 export const envelopeStreamId = (guarantorId: string) => `envelope-${guarantorId}`;

@@ -37,9 +37,15 @@ export function envelopeMessages(tenantId: string, before: EnvelopeState, record
         );
         break;
       }
+      // Movements leave as the guarantee's own facts (granted, released, claim paid, recovery shared).
+      case 'EnvelopeReserved':
+      case 'EnvelopeReleased':
+      case 'EnvelopeConsumed':
+      case 'EnvelopeReplenished':
+        break;
       default: {
-        const unhandled: never = event.type;
-        throw new Error(`unmapped event ${String(unhandled)}`);
+        const unhandled: never = event;
+        throw new Error(`unmapped event ${JSON.stringify(unhandled)}`);
       }
     }
   }

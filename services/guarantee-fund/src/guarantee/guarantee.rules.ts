@@ -1,0 +1,66 @@
+import { divideRoundHalfUp } from '@tremplin/finance';
+import type { GuarantorKind } from '../product-coverage/coverage.commands';
+import type { EnvelopeMovement } from '../envelope/envelope.commands';
+import type { GuaranteeState } from './guarantee.decider';
+import type { GuaranteeEvent } from './guarantee.events';
+
+/**
+ * The rounding rule of every guaranteed amount (exposure, claim): share × principal in basis points, divided
+ * by 10,000 and rounded half-up to the cent, in integers (no float ever holds money). docs/guarantee-fund.md.
+ */
+export function shareOf(shareBps: number, cents: number): number {
+  return Number(divideRoundHalfUp(BigInt(shareBps) * BigInt(cents), 10_000n));
+}
+
+/**
+ * A recovery after default is shared between the bank and the guarantor in proportion to what each lost: the
+ * guarantor paid the claim, the bank bore the rest of the outstanding principal. The guarantor's part is rounded
+ * half-up and never takes its recoveries above the claim it paid; the bank gets the rest of the cent.
+ */
+export function guarantorPartOf(recoveryCents: number, claimCents: number, outstandingAtDefaultCents: number, recoveredSoFarCents: number): number {
+  if (outstandingAtDefaultCents === 0) return 0;
+  const proRata = Number(divideRoundHalfUp(BigInt(recoveryCents) * BigInt(claimCents), BigInt(outstandingAtDefaultCents)));
+  return Math.min(proRata, claimCents - recoveredSoFarCents);
+}
+
+/** Only a CCAS guarantees from an envelope its board voted; the FCS is a national fund without a per-CCAS limit. */
+export const hasEnvelope = (kind: GuarantorKind): boolean => kind === 'ccas';
+
+/** What the guarantee's new events do to its guarantor's envelope (none for a guarantor without one). */
+export function envelopeMovementOf(loanId: string, state: GuaranteeState, events: readonly GuaranteeEvent[]): { guarantorId: string; command: EnvelopeMovement } | undefined {
+  const granted = events.find((event) => event.type === 'GuaranteeGranted');
+  const grant = granted ? granted.data : 'grant' in state ? state.grant : undefined;
+  if (!grant?.envelopeLimited) return undefined;
+  const command = movementOf(loanId, events);
+  return command ? { guarantorId: grant.guarantorId, command } : undefined;
+}
+
+function movementOf(loanId: string, events: readonly GuaranteeEvent[]): EnvelopeMovement | undefined {
+  for (const event of events) {
+    switch (event.type) {
+      case 'GuaranteeGranted':
+        return { type: 'ReserveForGuarantee', loanId, amountCents: event.data.guaranteedCents };
+      case 'GuaranteeExposureReduced':
+        return { type: 'ReleaseReservation', loanId, amountCents: event.data.releasedCents };
+      case 'GuaranteeReleased':
+        return event.data.releasedCents > 0 ? { type: 'ReleaseReservation', loanId, amountCents: event.data.releasedCents } : undefined;
+      case 'ClaimPaid':
+        return event.data.releasedCents + event.data.claimCents > 0
+          ? { type: 'ConsumeForClaim', loanId, releasedCents: event.data.releasedCents, consumedCents: event.data.claimCents }
+          : undefined;
+      case 'RecoveryShared':
+        return event.data.guarantorShareCents > 0 ? { type: 'ReplenishFromRecovery', loanId, amountCents: event.data.guarantorShareCents } : undefined;
+      case 'GuaranteeRequested':
+      case 'GuaranteeRefused':
+      case 'GuaranteeActivated':
+      case 'GuaranteeCalled':
+      case 'GuaranteeWrittenOff':
+        continue;
+      default: {
+        const unhandled: never = event;
+        throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+  return undefined;
+}
