@@ -106,6 +106,8 @@ describe('banks within one CCAS', () => {
     const probes: Array<[string, string, unknown]> = [
       // loan.bank-operate
       ['approve', `/${received}/approve`, { amountCents: 100_000, termMonths: 12, nominalRateBps: 400 }],
+      ['amend approval', `/${received}/approval-amendments`, { amountCents: 100_000, termMonths: 12, nominalRateBps: 400 }],
+      ['withdraw offer', `/${signed}/offer-withdrawals`, { reasonCode: 'BORROWER_CHANGED_PLAN' }],
       ['refuse', `/${received}/refuse`, { reasonCode: 'BANK_POLICY', reasonCategory: 'bankPolicy' }],
       ['offer', `/${received}/offer`, { firstDueDate: '2025-12-05' }],
       ['sign', `/${signed}/sign`, { socialWorkerPresent: false }],
@@ -123,6 +125,7 @@ describe('banks within one CCAS', () => {
       ['write-off request', `/${repaying}/write-off-requests`, { reasonCode: 'RECOVERY_EXHAUSTED' }],
       // loan.approve-rescheduling
       ['approve rescheduling', `/${repaying}/rescheduling-requests/${requestId}/approve`, {}],
+      ['withdraw rescheduling', `/${repaying}/rescheduling-requests/${requestId}/withdraw`, {}],
       ['decline rescheduling', `/${repaying}/rescheduling-requests/${requestId}/decline`, { reasonCode: 'NOT_JUSTIFIED' }],
       ['approve write-off', `/${repaying}/write-off-requests/${requestId}/approve`, {}],
       // the same application id received again by the rival bank
@@ -186,6 +189,84 @@ describe('early repayment', () => {
     // the next ones are the new level instalment.
     expect(lines[1]).toMatchObject({ number: 2, instalment: 4_090 + 178, interest: 178, state: 'upcoming' });
     expect(lines[2]).toMatchObject({ number: 3, instalment: 4_257, state: 'upcoming' });
+  });
+});
+
+describe('every stuck state has a way forward', () => {
+  const apply = (applicationId: string, requestedAmountCents: number, requestedTermMonths: number) =>
+    call('POST', '/applications', tokens.anne, { applicationId, product: 'classic', purposeCategory: 'mobility', requestedAmountCents, requestedTermMonths });
+
+  it('an application for 1 cent or for 1,000,000 € over 120 months is refused at reception, and nothing is recorded', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const seen = [];
+    for (const [amount, term] of [[1, 12], [100_000_000, 12], [100_000, 120]] as const) {
+      const applicationId = `app-${randomUUID().slice(0, 8)}`;
+      const reply = await apply(applicationId, amount, term);
+      seen.push([reply.status, reply.body.code, reply.body.field]);
+      expect(await eventCount(loanIdOf(TENANT, applicationId))).toBe(0);
+    }
+    expect(seen).toEqual([
+      [400, 'AMOUNT_OUTSIDE_PRODUCT', 'requestedAmountCents'],
+      [400, 'ABOVE_LEGAL_CEILING', 'requestedAmountCents'],
+      [400, 'ABOVE_LEGAL_CEILING', 'requestedTermMonths'],
+    ]);
+  });
+
+  it('approval checks the product (400, nothing written); re-approving is 409 LOAN_ALREADY_APPROVED; the approval is amended instead', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const loanId = await parcoursLoan('received');
+    const tooHigh = await call('POST', `/${loanId}/approve`, tokens.anne, { amountCents: 100_000, termMonths: 12, nominalRateBps: 450 });
+    expect([tooHigh.status, tooHigh.body.code, tooHigh.body.field]).toEqual([400, 'RATE_ABOVE_PRODUCT_MAXIMUM', 'nominalRateBps']);
+    expect(await eventCount(loanId)).toBe(1);
+    await ok(`/${loanId}/approve`, tokens.anne, { amountCents: 100_000, termMonths: 12, nominalRateBps: 400 });
+    const again = await call('POST', `/${loanId}/approve`, tokens.anne, { amountCents: 100_000, termMonths: 12, nominalRateBps: 350 });
+    expect([again.status, again.body.code]).toEqual([409, 'LOAN_ALREADY_APPROVED']);
+    const amendments = await Promise.all([350, 300].map((rate) => call('POST', `/${loanId}/approval-amendments`, tokens.anne, { amountCents: 90_000, termMonths: 12, nominalRateBps: rate })));
+    expect(tally(amendments)).toEqual({ 200: 2 });
+    const loan = (await call('GET', `/${loanId}`, tokens.anne)).body as { status: string; terms: { amountCents: number; amends?: string } };
+    expect(loan).toMatchObject({ status: 'approved', terms: { amountCents: 90_000, amends: expect.any(String) } });
+    expect(await eventCount(loanId)).toBe(4);
+    expect((await ok(`/${loanId}/offer`, tokens.anne, { firstDueDate: '2025-12-05' })).body).toMatchObject({ status: 'offered' });
+  });
+
+  it('a signed offer gone stale is replaced by a new offer, signed again and disbursed', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const loanId = await parcoursLoan('signed');
+    setClock('2025-12-05T10:00:00.000Z');
+    const stale = await call('POST', `/${loanId}/disburse`, tokens.anne, {});
+    expect([stale.status, stale.body.code]).toEqual([409, 'OFFER_SCHEDULE_STALE']);
+    const reissued = await ok(`/${loanId}/offer`, tokens.anne, { firstDueDate: '2026-01-10' });
+    expect((reissued.body.events as Array<{ type: string }>).map((event) => event.type)).toEqual(['LoanOfferWithdrawn', 'LoanOfferIssued']);
+    await ok(`/${loanId}/sign`, tokens.anne, { socialWorkerPresent: false });
+    expect((await ok(`/${loanId}/disburse`, tokens.anne, {})).body).toMatchObject({ status: 'repaying' });
+  });
+
+  it('an offer is withdrawn once when asked five times at once; the others answer 409 OFFER_NOT_ISSUED', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const loanId = await parcoursLoan('signed');
+    const before = await eventCount(loanId);
+    const replies = await Promise.all(Array.from({ length: 5 }, () => call('POST', `/${loanId}/offer-withdrawals`, tokens.anne, { reasonCode: 'BORROWER_CHANGED_PLAN' })));
+    expect(tally(replies)).toEqual({ 200: 1, 409: 4 });
+    expect(replies.filter((reply) => reply.status === 409).every((reply) => reply.body.code === 'OFFER_NOT_ISSUED')).toBe(true);
+    expect(await eventCount(loanId)).toBe(before + 1);
+    expect((await call('GET', `/${loanId}`, tokens.anne)).body).toMatchObject({ status: 'approved' });
+  });
+
+  it('a request is withdrawn by its requester, declined or approved by another, and a decided one answers 409 with how it ended', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const loanId = await parcoursLoan();
+    const asked = String((await ok(`/${loanId}/rescheduling-requests`, tokens.anne, { kind: 'holiday', months: 1 })).body.requestId);
+    const selfDecline = await call('POST', `/${loanId}/rescheduling-requests/${asked}/decline`, tokens.anne, { reasonCode: 'CHANGED_MY_MIND' });
+    expect([selfDecline.status, selfDecline.body.code]).toEqual([403, 'FOUR_EYES_REQUIRED']);
+    const notMine = await call('POST', `/${loanId}/rescheduling-requests/${asked}/withdraw`, tokens.bruno, {});
+    expect([notMine.status, notMine.body.code]).toEqual([403, 'NOT_THE_REQUESTER']);
+    const withdrawals = await Promise.all(Array.from({ length: 3 }, () => call('POST', `/${loanId}/rescheduling-requests/${asked}/withdraw`, tokens.anne, {})));
+    expect(tally(withdrawals)).toEqual({ 200: 1, 409: 2 });
+    expect(withdrawals.filter((reply) => reply.status === 409).every((reply) => reply.body.code === 'REQUEST_ALREADY_WITHDRAWN' && reply.body.field === 'requestId')).toBe(true);
+    const second = String((await ok(`/${loanId}/rescheduling-requests`, tokens.anne, { kind: 'holiday', months: 1 })).body.requestId);
+    const approvals = await Promise.all(Array.from({ length: 3 }, () => call('POST', `/${loanId}/rescheduling-requests/${second}/approve`, tokens.bruno, {})));
+    expect(tally(approvals)).toEqual({ 200: 1, 409: 2 });
+    expect(approvals.filter((reply) => reply.status === 409).every((reply) => reply.body.code === 'REQUEST_ALREADY_APPROVED')).toBe(true);
   });
 });
 

@@ -9,8 +9,8 @@ const at = (day: string) => `${day}T10:00:00.000Z`;
 
 
 const events = recorded([
-  { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'app-1', bankPartnerId: 'bank-parcours', product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 60_000, requestedTermMonths: 6, channel: 'intake', now: at('2025-11-03'), actor: anne },
-  { type: 'ApproveLoan', amountCents: 50_000, termMonths: 6, nominalRateBps: 300, feesCents: 0, now: at('2025-11-03'), actor: anne },
+  { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'app-1', bankPartnerId: 'bank-parcours', product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 60_000, requestedTermMonths: 6, channel: 'intake', productVersion: defaultProductVersion('classic'), now: at('2025-11-03'), actor: anne },
+  { type: 'ApproveLoan', amountCents: 50_000, termMonths: 6, nominalRateBps: 300, feesCents: 0, productVersion: defaultProductVersion('classic'), now: at('2025-11-03'), actor: anne },
   { type: 'IssueOffer', firstDueDate: '2025-12-05', productVersion: defaultProductVersion('classic'), usuryTables: USURY_CAP_TABLES, now: at('2025-11-03'), actor: anne },
   { type: 'SignOffer', socialWorkerPresent: false, now: at('2025-11-04'), actor: anne },
   { type: 'DisburseFunds', now: at('2025-11-05'), actor: anne },

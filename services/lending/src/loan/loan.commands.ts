@@ -32,16 +32,34 @@ export interface ReceiveApplication extends Issued {
   /** intake: from the intake.application-transmitted.v1 contract; bank: a file the bank received another way. */
   readonly channel: 'intake' | 'bank';
   readonly commissionDecisionId?: string;
+  /** The product version in force at `now`, resolved by the handler: the request must fit its minimum. */
+  readonly productVersion: ProductVersion;
 }
 
-export interface ApproveLoan extends Issued {
-  readonly type: 'ApproveLoan';
+interface Decision extends Issued {
   readonly amountCents: number;
   readonly termMonths: number;
   readonly nominalRateBps: number;
   readonly feesCents: number;
   /** Required when the amount or term uses the product's exception range. */
   readonly exceptionJustification?: string;
+  /** The product version in force at `now`, resolved by the handler: the decision must fit it. */
+  readonly productVersion: ProductVersion;
+}
+
+export interface ApproveLoan extends Decision {
+  readonly type: 'ApproveLoan';
+}
+
+/** The bank changes its approval before any offer exists (or after withdrawing the offer). */
+export interface AmendApproval extends Decision {
+  readonly type: 'AmendApproval';
+}
+
+/** The bank withdraws an offer not yet disbursed (signed or not): the loan is approved again, awaiting a new offer. */
+export interface WithdrawOffer extends Issued {
+  readonly type: 'WithdrawOffer';
+  readonly reasonCode: string;
 }
 
 export interface RefuseLoan extends Issued {
@@ -129,6 +147,12 @@ export interface DeclineRescheduling extends Issued {
   readonly reasonCode: string;
 }
 
+/** Its requester withdraws a rescheduling request still awaiting a decision. */
+export interface WithdrawRescheduling extends Issued {
+  readonly type: 'WithdrawRescheduling';
+  readonly requestId: string;
+}
+
 export interface DeclareDefault extends Issued {
   readonly type: 'DeclareDefault';
 }
@@ -153,8 +177,10 @@ export interface ApproveWriteOff extends Issued {
 export type LoanCommand =
   | ReceiveApplication
   | ApproveLoan
+  | AmendApproval
   | RefuseLoan
   | IssueOffer
+  | WithdrawOffer
   | SignOffer
   | IssueAgreementNotice
   | DisburseFunds
@@ -166,6 +192,7 @@ export type LoanCommand =
   | RequestRescheduling
   | ApproveRescheduling
   | DeclineRescheduling
+  | WithdrawRescheduling
   | DeclareDefault
   | RecordRecovery
   | RequestWriteOff

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { deterministicEventId } from '@tremplin/event-sourcing';
 import { ApiController, Command, CommandRoute, type CommandInput } from '@tremplin/service-kit';
 import { LOAN_HANDLER, loanIdOf, type LoanHandler } from './loan.handler';
-import { agreementNoticeBody, approveBody, contactBody, declineBody, earlyRepaymentBody, emptyBody, missedInstalmentBody, offerBody, paymentBody, receiveApplicationBody, recoveryBody, refuseBody, reschedulingBody, signBody, writeOffBody } from './loan.requests';
+import { agreementNoticeBody, approveBody, contactBody, declineBody, earlyRepaymentBody, emptyBody, missedInstalmentBody, offerBody, paymentBody, receiveApplicationBody, recoveryBody, refuseBody, reschedulingBody, signBody, withdrawOfferBody, writeOffBody } from './loan.requests';
 
 /** HTTP → command. No business rule here: the decider refuses, the kit maps its typed errors to statuses. */
 @ApiController('tenants/:tenantId/loans', 'loans')
@@ -21,6 +21,11 @@ export class LoanController {
     return this.loans.handle(input.tenantId, input.params.loanId, { type: 'ApproveLoan', ...input.body }, input);
   }
 
+  @CommandRoute({ path: ':loanId/approval-amendments', body: approveBody, access: 'loan.bank-operate', summary: 'Amend the approval before any offer (or after withdrawing it): new terms, checked against the product as an approval is' })
+  amendApproval(@Command() input: CommandInput<z.infer<typeof approveBody>>) {
+    return this.loans.handle(input.tenantId, input.params.loanId, { type: 'AmendApproval', ...input.body }, input);
+  }
+
   @CommandRoute({ path: ':loanId/refuse', body: refuseBody, access: 'loan.bank-operate', summary: 'The bank refuses, with a reason code fed back to the CCAS' })
   refuse(@Command() input: CommandInput<z.infer<typeof refuseBody>>) {
     return this.loans.handle(input.tenantId, input.params.loanId, { type: 'RefuseLoan', ...input.body }, input);
@@ -29,6 +34,11 @@ export class LoanController {
   @CommandRoute({ path: ':loanId/offer', body: offerBody, access: 'loan.bank-operate', summary: 'Issue the offer: schedule, TAEG, checked against the product version and the usury cap in force today' })
   offer(@Command() input: CommandInput<z.infer<typeof offerBody>>) {
     return this.loans.issueOffer(input.tenantId, input.params.loanId, { type: 'IssueOffer', ...input.body }, input);
+  }
+
+  @CommandRoute({ path: ':loanId/offer-withdrawals', body: withdrawOfferBody, access: 'loan.bank-operate', summary: 'Withdraw an offer not yet disbursed, signed or not: the loan is approved again (amend, offer anew or refuse)' })
+  withdrawOffer(@Command() input: CommandInput<z.infer<typeof withdrawOfferBody>>) {
+    return this.loans.handle(input.tenantId, input.params.loanId, { type: 'WithdrawOffer', ...input.body }, input);
   }
 
   @CommandRoute({ path: ':loanId/sign', body: signBody, access: 'loan.bank-operate', summary: 'Record the signature of the offer, optionally in the social worker’s presence' })
@@ -81,9 +91,14 @@ export class LoanController {
     return this.loans.handle(input.tenantId, input.params.loanId, { type: 'ApproveRescheduling', requestId: input.params.requestId }, input);
   }
 
-  @CommandRoute({ path: ':loanId/rescheduling-requests/:requestId/decline', body: declineBody, access: 'loan.approve-rescheduling', summary: 'Decline a rescheduling request' })
+  @CommandRoute({ path: ':loanId/rescheduling-requests/:requestId/decline', body: declineBody, access: 'loan.approve-rescheduling', summary: 'Decline a rescheduling request (second pair of eyes: its requester withdraws it instead)' })
   declineRescheduling(@Command() input: CommandInput<z.infer<typeof declineBody>>) {
     return this.loans.handle(input.tenantId, input.params.loanId, { type: 'DeclineRescheduling', requestId: input.params.requestId, ...input.body }, input);
+  }
+
+  @CommandRoute({ path: ':loanId/rescheduling-requests/:requestId/withdraw', body: emptyBody, access: 'loan.request-rescheduling', summary: 'Withdraw one’s own rescheduling request (only its requester; a second person declines instead)' })
+  withdrawRescheduling(@Command() input: CommandInput<z.infer<typeof emptyBody>>) {
+    return this.loans.handle(input.tenantId, input.params.loanId, { type: 'WithdrawRescheduling', requestId: input.params.requestId }, input);
   }
 
   @CommandRoute({ path: ':loanId/default', body: emptyBody, access: 'loan.bank-operate', summary: 'Declare the loan in default (déchéance du terme): the outstanding principal is fixed' })

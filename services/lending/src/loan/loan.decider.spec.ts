@@ -47,12 +47,14 @@ const receive = (overrides: Partial<Extract<LoanCommand, { type: 'ReceiveApplica
   requestedTermMonths: 24,
   channel: 'intake',
   commissionDecisionId: 'decision-7',
+  productVersion: classic,
   now: at('2025-11-03'),
   actor: { userId: 'system', role: 'platform' },
   ...overrides,
 });
 const approve = (overrides: Partial<Extract<LoanCommand, { type: 'ApproveLoan' }>> = {}): LoanCommand => ({
   type: 'ApproveLoan',
+  productVersion: classic,
   amountCents: 182_500,
   termMonths: 24,
   nominalRateBps: 300,
@@ -261,18 +263,19 @@ describe('an approved loan', () => {
     expect(line(24)).toEqual({ number: 24, dueDate: '2027-11-05', instalment: 7_846, interest: 20, principal: 7_826, outstandingAfter: 0 });
   });
 
-  it('refuses an amount outside the product version', () => {
-    spec.given(approved({ amountCents: 550_000 })).when(offer()).thenThrows(refusedWith('AMOUNT_OUTSIDE_PRODUCT', 'amountCents'));
-    spec.given(approved({ amountCents: 20_000, termMonths: 6 })).when(offer()).thenThrows(refusedWith('AMOUNT_OUTSIDE_PRODUCT', 'amountCents'));
+  // The product's limits are checked at approval (and again at the offer, whose product version may be newer).
+  it('refuses, at approval, an amount outside the product version', () => {
+    spec.given(received()).when(approve({ amountCents: 550_000 })).thenThrows(refusedWith('AMOUNT_OUTSIDE_PRODUCT', 'amountCents'));
+    spec.given(received()).when(approve({ amountCents: 20_000, termMonths: 6 })).thenThrows(refusedWith('AMOUNT_OUTSIDE_PRODUCT', 'amountCents'));
   });
 
-  it('refuses a term outside the product version', () => {
-    spec.given(approved({ termMonths: 4 })).when(offer()).thenThrows(refusedWith('TERM_OUTSIDE_PRODUCT', 'termMonths'));
-    spec.given(approved({ termMonths: 60 })).when(offer()).thenThrows(refusedWith('TERM_OUTSIDE_PRODUCT', 'termMonths'));
+  it('refuses, at approval, a term outside the product version', () => {
+    spec.given(received()).when(approve({ termMonths: 4 })).thenThrows(refusedWith('TERM_OUTSIDE_PRODUCT', 'termMonths'));
+    spec.given(received()).when(approve({ termMonths: 60 })).thenThrows(refusedWith('TERM_OUTSIDE_PRODUCT', 'termMonths'));
   });
 
-  it('refuses the exception range (up to 5,000 € / 48 months) without a recorded justification', () => {
-    spec.given(approved({ amountCents: 500_000, termMonths: 48, nominalRateBps: 400 })).when(offer()).thenThrows(refusedWith('EXCEPTION_JUSTIFICATION_REQUIRED', 'amountCents'));
+  it('refuses, at approval, the exception range (up to 5,000 € / 48 months) without a recorded justification', () => {
+    spec.given(received()).when(approve({ amountCents: 500_000, termMonths: 48, nominalRateBps: 400 })).thenThrows(refusedWith('EXCEPTION_JUSTIFICATION_REQUIRED', 'amountCents'));
   });
 
   it('offers 5,000 € over 48 months at 4 % as an exception when the approval justified it', () => {
@@ -291,17 +294,22 @@ describe('an approved loan', () => {
     expect(event).toMatchObject({ type: 'LoanOfferIssued', data: { productVersion: 1, productVersionEffectiveFrom: at('2025-10-15') } });
   });
 
-  it('refuses a nominal rate above the product version’s maximum', () => {
-    spec.given(approved({ nominalRateBps: 450 })).when(offer()).thenThrows(refusedWith('RATE_ABOVE_PRODUCT_MAXIMUM', 'nominalRateBps'));
+  it('refuses, at approval, a nominal rate above the product version’s maximum (the approval used to pass and the offer fail)', () => {
+    spec.given(received()).when(approve({ nominalRateBps: 450 })).thenThrows(refusedWith('RATE_ABOVE_PRODUCT_MAXIMUM', 'nominalRateBps'));
+  });
+
+  it('refuses at the offer what a newer product version no longer allows', () => {
+    const lower: ProductVersion = { product: 'classic', version: 2, effectiveFrom: at('2025-11-03'), terms: { ...classic.terms, maxNominalRateBps: 250 } };
+    spec.given(approved()).when(offer({ productVersion: lower })).thenThrows(refusedWith('RATE_ABOVE_PRODUCT_MAXIMUM', 'nominalRateBps'));
   });
 
   it('refuses a TAEG above the usury cap in force on the offer date for the amount band', () => {
     const lax: ProductVersion = { ...classic, terms: { ...classic.terms, maxNominalRateBps: 3_000, exceptionMaxAmountCents: 600_000 } };
     // 1,000 € at 25 % nominal → TAEG 28.07 % > 23.49 % (≤ 3,000 € band).
-    spec.given(approved({ amountCents: 100_000, termMonths: 12, nominalRateBps: 2_500 })).when(offer({ productVersion: lax })).thenThrows(refusedWith('TAEG_ABOVE_USURY_CAP', 'nominalRateBps'));
+    spec.given(approved({ amountCents: 100_000, termMonths: 12, nominalRateBps: 2_500, productVersion: lax })).when(offer({ productVersion: lax })).thenThrows(refusedWith('TAEG_ABOVE_USURY_CAP', 'nominalRateBps'));
     // 5,000 € at 16 % → TAEG 17.23 %: lawful under 3,000 € but above the 15.71 % of its band.
     spec
-      .given(approved({ amountCents: 500_000, termMonths: 12, nominalRateBps: 1_600, exceptionJustification: 'EQUIPMENT' }))
+      .given(approved({ amountCents: 500_000, termMonths: 12, nominalRateBps: 1_600, exceptionJustification: 'EQUIPMENT', productVersion: lax }))
       .when(offer({ productVersion: lax }))
       .thenThrows(refusedWith('TAEG_ABOVE_USURY_CAP', 'nominalRateBps'));
   });
@@ -328,7 +336,7 @@ describe('an approved loan', () => {
   });
 
   it('refuses a second decision, a signature and a disbursement before the offer', () => {
-    spec.given(approved()).when(approve()).thenThrows(refusedWith('LOAN_ALREADY_DECIDED'));
+    spec.given(approved()).when(approve()).thenThrows(refusedWith('LOAN_ALREADY_APPROVED'));
     spec.given(approved()).when(sign()).thenThrows(refusedWith('OFFER_NOT_ISSUED'));
     spec.given(approved()).when(disburse()).thenThrows(refusedWith('OFFER_NOT_ISSUED'));
   });
@@ -657,7 +665,7 @@ describe('a loan being repaid', () => {
         .when({ type: 'DeclineRescheduling', requestId: 'req-1', reasonCode: 'NOT_JUSTIFIED', now: at('2025-12-02'), actor: bruno })
         .then([{ type: 'ReschedulingDeclined', data: { requestId: 'req-1', reasonCode: 'NOT_JUSTIFIED', declinedBy: 'bank-bruno', declinedAt: at('2025-12-02') } }]);
       const declined = [...requested, ...loanDecider.decide({ type: 'DeclineRescheduling', requestId: 'req-1', reasonCode: 'NOT_JUSTIFIED', now: at('2025-12-02'), actor: bruno }, requested.reduce(evolveLoan, loanDecider.initialState()))];
-      spec.given(declined).when(approveRequest('2025-12-03')).thenThrows(refusedWith('REQUEST_NOT_FOUND'));
+      spec.given(declined).when(approveRequest('2025-12-03')).thenThrows(refusedWith('REQUEST_ALREADY_DECLINED', 'requestId'));
     });
   });
 

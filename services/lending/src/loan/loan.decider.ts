@@ -4,8 +4,8 @@ import { approveWriteOff, declareDefault, recordRecovery, requestWriteOff } from
 import { repayEarly } from './loan.early-repayment.decider';
 import { evolveLoan } from './loan.evolve';
 import type { LoanEvent } from './loan.events';
-import { approve, disburse, issueAgreementNotice, issueOffer, receiveApplication, refuse, signOffer } from './loan.origination.decider';
-import { approveRescheduling, declineRescheduling, requestRescheduling } from './loan.rescheduling.decider';
+import { amendApproval, approve, disburse, issueAgreementNotice, issueOffer, receiveApplication, refuse, signOffer, withdrawOffer } from './loan.origination.decider';
+import { approveRescheduling, declineRescheduling, requestRescheduling, withdrawRescheduling } from './loan.rescheduling.decider';
 import { exhaustive } from './loan.rules';
 import { declareIncident, recordContact, recordMissedInstalment, recordPayment } from './loan.servicing.decider';
 import type { LoanState } from './loan.state';
@@ -23,6 +23,10 @@ export function decideLoan(command: LoanCommand, state: LoanState): LoanEvent[] 
       return receiveApplication(command, state);
     case 'ApproveLoan':
       return approve(command, state);
+    case 'AmendApproval':
+      return amendApproval(command, state);
+    case 'WithdrawOffer':
+      return withdrawOffer(command, state);
     case 'RefuseLoan':
       return refuse(command, state);
     case 'IssueOffer':
@@ -49,6 +53,8 @@ export function decideLoan(command: LoanCommand, state: LoanState): LoanEvent[] 
       return approveRescheduling(command, state);
     case 'DeclineRescheduling':
       return declineRescheduling(command, state);
+    case 'WithdrawRescheduling':
+      return withdrawRescheduling(command, state);
     case 'DeclareDefault':
       return declareDefault(command, state);
     case 'RecordRecovery':

@@ -27,8 +27,8 @@ function history(...commands: LoanCommand[]): LoanEvent[] {
 
 const opening = (): LoanEvent[] =>
   history(
-    { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'a1', bankPartnerId: 'bank-parcours', product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 100_000, requestedTermMonths: 12, channel: 'bank', ...issued('2025-11-03') },
-    { type: 'ApproveLoan', amountCents: 100_000, termMonths: 12, nominalRateBps: 400, feesCents: 0, ...issued('2025-11-03') },
+    { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'a1', bankPartnerId: 'bank-parcours', product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 100_000, requestedTermMonths: 12, channel: 'bank', productVersion: defaultProductVersion('classic'), ...issued('2025-11-03') },
+    { type: 'ApproveLoan', amountCents: 100_000, termMonths: 12, nominalRateBps: 400, feesCents: 0, productVersion: defaultProductVersion('classic'), ...issued('2025-11-03') },
     { type: 'IssueOffer', firstDueDate: '2025-12-03', productVersion: defaultProductVersion('classic'), usuryTables: USURY_CAP_TABLES, ...issued('2025-11-03') },
     { type: 'SignOffer', socialWorkerPresent: false, ...issued('2025-11-03') },
     { type: 'DisburseFunds', ...issued('2025-11-03') },

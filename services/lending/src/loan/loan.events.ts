@@ -35,7 +35,15 @@ export type LoanApproved = Event<
     readonly exceptionJustification?: string;
     readonly approvedAt: string;
     readonly approvedBy: string;
+    /** Set when this approval amends an earlier one (before any offer): the approvedAt it replaces. */
+    readonly amends?: string;
   }
+>;
+
+/** An offer not yet disbursed is withdrawn (or replaced by a new one): the loan is approved again. */
+export type LoanOfferWithdrawn = Event<
+  'LoanOfferWithdrawn',
+  { readonly reasonCode: string; readonly wasSigned: boolean; readonly withdrawnAt: string; readonly withdrawnBy: string }
 >;
 
 export type LoanRefused = Event<'LoanRefused', { readonly reasonCode: string; readonly reasonCategory: RefusalCategory; readonly refusedAt: string; readonly refusedBy: string }>;
@@ -201,6 +209,8 @@ export type TermExtended = Event<'TermExtended', Rescheduled & { readonly additi
 
 export type InstalmentRevised = Event<'InstalmentRevised', Rescheduled>;
 
+export type ReschedulingWithdrawn = Event<'ReschedulingWithdrawn', { readonly requestId: string; readonly withdrawnBy: string; readonly withdrawnAt: string }>;
+
 export type ReschedulingDeclined = Event<'ReschedulingDeclined', { readonly requestId: string; readonly reasonCode: string; readonly declinedBy: string; readonly declinedAt: string }>;
 
 export type LoanRepaid = Event<'LoanRepaid', { readonly repaidOn: string; readonly interestPaidTotalCents: number; readonly everLate: boolean }>;
@@ -227,6 +237,7 @@ export type LoanEvent =
   | LoanApproved
   | LoanRefused
   | LoanOfferIssued
+  | LoanOfferWithdrawn
   | LoanOfferSigned
   | AgreementNoticeIssued
   | FundsDisbursed
@@ -242,6 +253,7 @@ export type LoanEvent =
   | TermExtended
   | InstalmentRevised
   | ReschedulingDeclined
+  | ReschedulingWithdrawn
   | LoanRepaid
   | LoanDefaulted
   | RecoveryReceived

@@ -1,14 +1,16 @@
 import { compareDates, type ScheduleLine } from '@tremplin/finance';
 import type { LoanEvent } from './loan.events';
 import { applyAllocations, exhaustive, lineOf } from './loan.rules';
-import { hasServicing, type LoanState, type Servicing } from './loan.state';
+import { hasServicing, type ClosedRequest, type LoanState, type Servicing } from './loan.state';
 
 export function evolveLoan(state: LoanState, event: LoanEvent): LoanState {
   switch (event.type) {
     case 'LoanApplicationReceived':
       return { status: 'applicationReceived', application: event.data };
     case 'LoanApproved':
-      return state.status === 'applicationReceived' ? { status: 'approved', application: state.application, terms: event.data } : state;
+      return state.status === 'applicationReceived' || state.status === 'approved' ? { status: 'approved', application: state.application, terms: event.data } : state;
+    case 'LoanOfferWithdrawn':
+      return state.status === 'offered' || state.status === 'signed' ? { status: 'approved', application: state.application, terms: state.terms } : state;
     case 'LoanRefused':
       return state.status === 'applicationReceived' || state.status === 'approved'
         ? { status: 'refused', application: state.application, refusal: event.data, ...(state.status === 'approved' ? { terms: state.terms } : {}) }
@@ -92,12 +94,14 @@ export function evolveLoan(state: LoanState, event: LoanEvent): LoanState {
     case 'InstalmentRevised':
       return updateServicing(state, (servicing) => ({
         ...replaceLines(servicing, event.data.lines),
-        pendingRequests: servicing.pendingRequests.filter((request) => request.requestId !== event.data.requestId),
+        ...closeRequest(servicing, event.data.requestId, 'approved'),
         reschedulings: servicing.reschedulings + 1,
         ...(event.type === 'PaymentHolidayGranted' ? { pauses: [...servicing.pauses, event.data.pause] } : {}),
       }));
     case 'ReschedulingDeclined':
-      return updateServicing(state, (servicing) => ({ ...servicing, pendingRequests: servicing.pendingRequests.filter((request) => request.requestId !== event.data.requestId) }));
+      return updateServicing(state, (servicing) => ({ ...servicing, ...closeRequest(servicing, event.data.requestId, 'declined') }));
+    case 'ReschedulingWithdrawn':
+      return updateServicing(state, (servicing) => ({ ...servicing, ...closeRequest(servicing, event.data.requestId, 'withdrawn') }));
     case 'LoanRepaid':
       return state.status === 'repaying' ? { ...state, status: 'repaid', repaidOn: event.data.repaidOn } : state;
     case 'LoanDefaulted':
@@ -127,6 +131,13 @@ export function evolveLoan(state: LoanState, event: LoanEvent): LoanState {
     default:
       return exhaustive(event);
   }
+}
+
+function closeRequest(servicing: Servicing, requestId: string, outcome: ClosedRequest['outcome']): Pick<Servicing, 'pendingRequests' | 'closedRequests'> {
+  return {
+    pendingRequests: servicing.pendingRequests.filter((request) => request.requestId !== requestId),
+    closedRequests: [...(servicing.closedRequests ?? []), { requestId, outcome }],
+  };
 }
 
 function updateServicing(state: LoanState, update: (servicing: Servicing) => Servicing): LoanState {

@@ -39,10 +39,13 @@ export function bankScopeOf(principal: Principal | undefined): string | undefine
 
 type LoanResolver = (state: LoanState, read: StreamReader) => Promise<LoanCommand>;
 
-type Issued = 'now' | 'actor' | 'bankScope';
+type Issued = 'now' | 'actor' | 'bankScope' | 'productVersion' | 'usuryTables';
+/** What a caller sends: time, actor and scope are stamped here; the product version and usury caps are read in the command's transaction. */
 export type LoanCommandInput = LoanCommand extends infer C ? (C extends LoanCommand ? Omit<C, Issued> : never) : never;
-/** The offer's product version and usury caps are resolved in the command's transaction, not sent. */
-export type OfferInput = Omit<Extract<LoanCommandInput, { type: 'IssueOffer' }>, 'productVersion' | 'usuryTables'>;
+export type OfferInput = Extract<LoanCommandInput, { type: 'IssueOffer' }>;
+
+/** Commands checked against the product version in force now in the CCAS's catalogue. */
+const NEEDS_PRODUCT = new Set<LoanCommand['type']>(['ReceiveApplication', 'ApproveLoan', 'AmendApproval', 'IssueOffer']);
 
 export type LoanHandler = ReturnType<typeof createLoanHandler>;
 
@@ -76,26 +79,26 @@ export function createLoanHandler(deps: LoanHandlerDeps) {
       ...(options.tx ? { tx: options.tx } : {}),
     });
 
-  return {
-    handle(tenantId: string, loanId: string, input: LoanCommandInput, options: CommandOptions): Promise<Outcome> {
-      const now = deps.clock().toISOString();
-      const ids = { ...('requestId' in input ? { requestId: input.requestId } : {}), ...('noticeId' in input ? { noticeId: input.noticeId } : {}) };
-      const scope = bankScopeOf(options.principal);
-      return run(tenantId, loanId, now, { ...input, now, actor: options.actor, ...(scope ? { bankScope: scope } : {}) } as LoanCommand, options, input.type === 'ReceiveApplication' ? 201 : 200, ids);
-    },
+  const handle = (tenantId: string, loanId: string, input: LoanCommandInput, options: CommandOptions): Promise<Outcome> => {
+    const now = deps.clock().toISOString();
+    const ids = { ...('requestId' in input ? { requestId: input.requestId } : {}), ...('noticeId' in input ? { noticeId: input.noticeId } : {}) };
+    const scope = bankScopeOf(options.principal);
+    const stamped = { ...input, now, actor: options.actor, ...(scope ? { bankScope: scope } : {}) };
+    const statusCode = input.type === 'ReceiveApplication' ? 201 : 200;
+    if (!NEEDS_PRODUCT.has(input.type)) return run(tenantId, loanId, now, stamped as LoanCommand, options, statusCode, ids);
+    // The product version in force now in the CCAS's catalogue, read in the command's transaction.
+    const resolve: LoanResolver = async (loan, read) => {
+      // Without an application the decider refuses anything but a reception whatever the product.
+      const product = input.type === 'ReceiveApplication' ? input.product : loan.status === 'none' ? 'classic' : loan.application.product;
+      const catalogue = await read.load(productAggregate, tenantId, productStreamId(product));
+      const productVersion = productVersionAt(product, catalogue.status === 'configured' ? catalogue.versions : [], now);
+      return { ...stamped, productVersion, usuryTables: deps.usuryTables } as LoanCommand;
+    };
+    return run(tenantId, loanId, now, resolve, options, statusCode, ids);
+  };
 
-    /** The offer applies the product version in force now in the CCAS's catalogue, read in the same transaction. */
-    issueOffer(tenantId: string, loanId: string, input: OfferInput, options: CommandOptions): Promise<Outcome> {
-      const now = deps.clock().toISOString();
-      const resolve: LoanResolver = async (loan, read) => {
-        // Without an application the decider refuses the offer whatever the product.
-        const product = loan.status === 'none' ? 'classic' : loan.application.product;
-        const catalogue = await read.load(productAggregate, tenantId, productStreamId(product));
-        const productVersion = productVersionAt(product, catalogue.status === 'configured' ? catalogue.versions : [], now);
-        const scope = bankScopeOf(options.principal);
-        return { ...input, productVersion, usuryTables: deps.usuryTables, now, actor: options.actor, ...(scope ? { bankScope: scope } : {}) };
-      };
-      return run(tenantId, loanId, now, resolve, options, 200, {});
-    },
+  return {
+    handle,
+    issueOffer: (tenantId: string, loanId: string, input: OfferInput, options: CommandOptions): Promise<Outcome> => handle(tenantId, loanId, input, options),
   };
 }

@@ -1,7 +1,8 @@
 import { addMonths, annuitySchedule, compareDates, monthsBetween, taegOfSchedule, type Schedule } from '@tremplin/finance';
 import { ruleError, stateError } from '@tremplin/event-sourcing';
-import { LEGAL_MAX_AMOUNT_CENTS, LEGAL_MAX_TERM_MONTHS, maxAmountOf, maxTermOf, usuryCheck, type ProductTerms } from '../product/product.terms';
-import type { ApproveLoan, DisburseFunds, IssueAgreementNotice, IssueOffer, ReceiveApplication, RefuseLoan, SignOffer } from './loan.commands';
+import { LEGAL_MAX_AMOUNT_CENTS, LEGAL_MAX_TERM_MONTHS, maxAmountOf, maxTermOf, usuryCheck, type ProductCode, type ProductTerms } from '../product/product.terms';
+import type { AmendApproval, ApproveLoan, DisburseFunds, IssueAgreementNotice, IssueOffer, ReceiveApplication, RefuseLoan, SignOffer, WithdrawOffer } from './loan.commands';
+import { evolveLoan } from './loan.evolve';
 import type { LoanEvent, OfferedSchedule } from './loan.events';
 import { dayOf, positiveWhole, REASON_CODE, undecidable, wholeBetween } from './loan.rules';
 import { hasServicing, type LoanState } from './loan.state';
@@ -9,7 +10,18 @@ import { hasServicing, type LoanState } from './loan.state';
 export function receiveApplication(command: ReceiveApplication, state: LoanState): LoanEvent[] {
   if (state.status !== 'none') throw stateError('APPLICATION_ALREADY_RECEIVED', `application ${command.applicationId} was already received`, 'applicationId');
   positiveWhole(command.requestedAmountCents, 'requestedAmountCents');
-  wholeBetween(command.requestedTermMonths, 1, 120, 'requestedTermMonths');
+  // Bounded at reception: nothing above the legal ceiling of a personal microcredit, nothing below what the
+  // product lends, so a file that could never be approved is refused to whoever sends it.
+  if (command.requestedAmountCents > LEGAL_MAX_AMOUNT_CENTS) throw ruleError('ABOVE_LEGAL_CEILING', `a personal microcredit cannot exceed ${LEGAL_MAX_AMOUNT_CENTS} cents`, 'requestedAmountCents');
+  wholeBetween(command.requestedTermMonths, 1, LEGAL_MAX_TERM_MONTHS, 'requestedTermMonths', 'ABOVE_LEGAL_CEILING');
+  const product = command.productVersion;
+  if (product.product !== command.product) throw ruleError('PRODUCT_MISMATCH', `the application is for ${command.product}, not ${product.product}`, 'product');
+  if (command.requestedAmountCents < product.terms.minAmountCents) {
+    throw ruleError('AMOUNT_OUTSIDE_PRODUCT', `${command.requestedAmountCents} cents is below the ${product.terms.minAmountCents} cents this product lends`, 'requestedAmountCents');
+  }
+  if (command.requestedTermMonths < product.terms.minTermMonths) {
+    throw ruleError('TERM_OUTSIDE_PRODUCT', `${command.requestedTermMonths} months is below the ${product.terms.minTermMonths} months of this product`, 'requestedTermMonths');
+  }
   return [
     {
       type: 'LoanApplicationReceived',
@@ -30,12 +42,35 @@ export function receiveApplication(command: ReceiveApplication, state: LoanState
 }
 
 export function approve(command: ApproveLoan, state: LoanState): LoanEvent[] {
-  if (state.status !== 'applicationReceived') throw undecidable(state);
+  if (state.status !== 'applicationReceived') {
+    if (state.status === 'approved') throw stateError('LOAN_ALREADY_APPROVED', 'the loan is approved: amend the approval (approval-amendments) to change its terms');
+    throw undecidable(state);
+  }
+  return decision(command, state.application.product);
+}
+
+/** Before any offer: the approval's terms change, checked as an approval is. */
+export function amendApproval(command: AmendApproval, state: LoanState): LoanEvent[] {
+  if (state.status !== 'approved') {
+    if (state.status === 'applicationReceived') throw stateError('LOAN_NOT_APPROVED', 'there is no approval to amend: approve the loan');
+    if (state.status === 'offered' || state.status === 'signed') throw stateError('OFFER_ALREADY_ISSUED', 'an offer exists: withdraw it (offer-withdrawals) before amending the approval');
+    throw undecidable(state);
+  }
+  const [approved] = decision(command, state.application.product);
+  return [{ ...approved, data: { ...approved.data, amends: state.terms.approvedAt } } as LoanEvent];
+}
+
+function decision(command: ApproveLoan | AmendApproval, product: ProductCode): LoanEvent[] {
   positiveWhole(command.amountCents, 'amountCents');
   if (command.amountCents > LEGAL_MAX_AMOUNT_CENTS) throw ruleError('ABOVE_LEGAL_CEILING', `a personal microcredit cannot exceed ${LEGAL_MAX_AMOUNT_CENTS} cents`, 'amountCents');
   wholeBetween(command.termMonths, 1, LEGAL_MAX_TERM_MONTHS, 'termMonths', 'ABOVE_LEGAL_CEILING');
   wholeBetween(command.nominalRateBps, 0, 10_000, 'nominalRateBps');
   wholeBetween(command.feesCents, 0, command.amountCents - 1, 'feesCents');
+  // The product's limits are checked when the bank decides, not first at the offer, so an approval is never
+  // one that no offer could follow.
+  const version = command.productVersion;
+  if (version.product !== product) throw ruleError('PRODUCT_MISMATCH', `the application is for ${product}, not ${version.product}`, 'product');
+  checkWithinProduct(command.amountCents, command.termMonths, command.nominalRateBps, version.terms, Boolean(command.exceptionJustification));
   const schedule = annuitySchedule({ amount: command.amountCents, annualRateBasisPoints: command.nominalRateBps, termMonths: command.termMonths, firstDueDate: addMonths(dayOf(command.now), 1) });
   const taeg = taegOfSchedule({ amount: command.amountCents, lines: schedule.lines, upfrontFees: command.feesCents });
   return [
@@ -63,9 +98,19 @@ export function refuse(command: RefuseLoan, state: LoanState): LoanEvent[] {
 }
 
 export function issueOffer(command: IssueOffer, state: LoanState): LoanEvent[] {
+  if (state.status === 'offered' || state.status === 'signed') {
+    // An offer whose first due date has come can no longer be disbursed: a new offer replaces it (and needs
+    // a new signature). A current offer is withdrawn explicitly first.
+    const today = dayOf(command.now);
+    if (compareDates(today, state.offer.schedule.firstDueDate) < 0) {
+      throw stateError('OFFER_ALREADY_ISSUED', `this loan has a current offer (first due ${state.offer.schedule.firstDueDate}): withdraw it (offer-withdrawals) to issue another`);
+    }
+    const withdrawn: LoanEvent = { type: 'LoanOfferWithdrawn', data: { reasonCode: 'OFFER_SCHEDULE_STALE', wasSigned: state.status === 'signed', withdrawnAt: command.now, withdrawnBy: command.actor.userId } };
+    return [withdrawn, ...issueOffer(command, evolveLoan(state, withdrawn))];
+  }
   if (state.status !== 'approved') {
     if (state.status === 'applicationReceived') throw stateError('LOAN_NOT_APPROVED', 'an offer needs the bank’s approval first');
-    if (state.status === 'offered' || state.status === 'signed' || hasServicing(state)) throw stateError('OFFER_ALREADY_ISSUED', 'this loan already has an offer');
+    if (hasServicing(state)) throw stateError('FUNDS_ALREADY_DISBURSED', 'the funds were disbursed: the offer can no longer change');
     throw undecidable(state);
   }
   const { terms, application } = state;
@@ -142,6 +187,17 @@ function checkWithinProduct(amount: number, term: number, rate: number, product:
   return exception;
 }
 
+/** An offer not disbursed yet, signed or not, is withdrawn: the loan is approved again, for a new offer, an amended approval or a refusal. */
+export function withdrawOffer(command: WithdrawOffer, state: LoanState): LoanEvent[] {
+  if (state.status !== 'offered' && state.status !== 'signed') {
+    if (state.status === 'applicationReceived' || state.status === 'approved') throw stateError('OFFER_NOT_ISSUED', 'there is no offer to withdraw');
+    if (hasServicing(state)) throw stateError('FUNDS_ALREADY_DISBURSED', 'the funds were disbursed: record an early repayment instead');
+    throw undecidable(state);
+  }
+  if (!REASON_CODE.test(command.reasonCode)) throw ruleError('REASON_CODE_INVALID', 'a reason is an UPPER_SNAKE code', 'reasonCode');
+  return [{ type: 'LoanOfferWithdrawn', data: { reasonCode: command.reasonCode, wasSigned: state.status === 'signed', withdrawnAt: command.now, withdrawnBy: command.actor.userId } }];
+}
+
 export function signOffer(command: SignOffer, state: LoanState): LoanEvent[] {
   if (state.status !== 'offered') {
     if (state.status === 'signed' || hasServicing(state)) throw stateError('OFFER_ALREADY_SIGNED', 'the offer is already signed');
@@ -180,7 +236,7 @@ export function disburse(command: DisburseFunds, state: LoanState): LoanEvent[] 
     throw undecidable(state);
   }
   if (compareDates(dayOf(command.now), state.offer.schedule.firstDueDate) >= 0) {
-    throw stateError('OFFER_SCHEDULE_STALE', `the first instalment (${state.offer.schedule.firstDueDate}) is not after today: a new offer is needed`);
+    throw stateError('OFFER_SCHEDULE_STALE', `the first instalment (${state.offer.schedule.firstDueDate}) is not after today: issue a new offer (it replaces this one and is signed again)`);
   }
   // The first period runs from today, not from the day the offer assumed: its interest and the TAEG follow.
   const offer = state.offer;

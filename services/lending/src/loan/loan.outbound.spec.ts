@@ -13,8 +13,8 @@ const at = (day: string) => `${day}T10:00:00.000Z`;
 
 
 const opening: LoanCommand[] = [
-  { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'app-1', bankPartnerId: 'bank-parcours', product: 'restructuring', purposeCategory: 'debtRestructuring', requestedAmountCents: 150_000, requestedTermMonths: 24, channel: 'bank', now: at('2025-11-03'), actor: anne },
-  { type: 'ApproveLoan', amountCents: 150_000, termMonths: 24, nominalRateBps: 200, feesCents: 0, now: at('2025-11-03'), actor: anne },
+  { type: 'ReceiveApplication', loanId: 'l1', applicationId: 'app-1', bankPartnerId: 'bank-parcours', product: 'restructuring', purposeCategory: 'debtRestructuring', requestedAmountCents: 150_000, requestedTermMonths: 24, channel: 'bank', productVersion: defaultProductVersion('restructuring'), now: at('2025-11-03'), actor: anne },
+  { type: 'ApproveLoan', amountCents: 150_000, termMonths: 24, nominalRateBps: 200, feesCents: 0, productVersion: defaultProductVersion('restructuring'), now: at('2025-11-03'), actor: anne },
   { type: 'IssueOffer', firstDueDate: '2025-12-05', productVersion: defaultProductVersion('restructuring'), usuryTables: USURY_CAP_TABLES, now: at('2025-11-03'), actor: anne },
   { type: 'SignOffer', socialWorkerPresent: false, now: at('2025-11-04'), actor: anne },
   { type: 'DisburseFunds', now: at('2025-11-05'), actor: anne },

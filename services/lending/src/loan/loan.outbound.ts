@@ -153,6 +153,8 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
       return message(loanWrittenOffV1, { ...ids, writtenOffCents: event.data.writtenOffCents, writtenOffAt: event.data.writtenOffAt });
     // An early repayment's money leaves as the InstalmentPaid that follows it.
     case 'EarlyRepaymentRecorded':
+    case 'LoanOfferWithdrawn':
+    case 'ReschedulingWithdrawn':
     case 'LoanOfferIssued':
     case 'AgreementNoticeIssued':
     case 'BorrowerContacted':

@@ -43,5 +43,6 @@ export const reschedulingBody = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('instalmentRevision'), instalmentCents: cents() }),
 ]);
 export const declineBody = z.strictObject({ reasonCode: code() });
+export const withdrawOfferBody = z.strictObject({ reasonCode: code() });
 export const recoveryBody = z.strictObject({ amountCents: cents(), receivedOn: day() });
 export const writeOffBody = z.strictObject({ reasonCode: code() });

@@ -1,7 +1,7 @@
 import { addDays, compareDates, extendTerm, FinanceError, monthsBetween, paymentHoliday, reviseInstalment, type LiveSchedule, type ScheduleLine } from '@tremplin/finance';
 import { forbiddenError, notFoundError, ruleError, stateError } from '@tremplin/event-sourcing';
 import { LEGAL_MAX_TERM_MONTHS } from '../product/product.terms';
-import type { ApproveRescheduling, DeclineRescheduling, RequestRescheduling, ReschedulingRequest } from './loan.commands';
+import type { ApproveRescheduling, DeclineRescheduling, RequestRescheduling, ReschedulingRequest, WithdrawRescheduling } from './loan.commands';
 import type { LoanEvent } from './loan.events';
 import { dayOf, exhaustive, positiveWhole, REASON_CODE, requireRepaying, wholeBetween } from './loan.rules';
 import type { ActiveState, LoanState, PendingRequest } from './loan.state';
@@ -52,8 +52,18 @@ export function approveRescheduling(command: ApproveRescheduling, state: LoanSta
 export function declineRescheduling(command: DeclineRescheduling, state: LoanState): LoanEvent[] {
   const active = requireRepaying(state);
   const pending = pendingRequest(active, command.requestId);
+  if (pending.requestedBy === command.actor.userId) {
+    throw forbiddenError('FOUR_EYES_REQUIRED', 'a request is declined by someone other than its requester, who withdraws it instead (…/withdraw)', 'requestId');
+  }
   if (!REASON_CODE.test(command.reasonCode)) throw ruleError('REASON_CODE_INVALID', 'a reason is an UPPER_SNAKE code', 'reasonCode');
   return [{ type: 'ReschedulingDeclined', data: { requestId: pending.requestId, reasonCode: command.reasonCode, declinedBy: command.actor.userId, declinedAt: command.now } }];
+}
+
+export function withdrawRescheduling(command: WithdrawRescheduling, state: LoanState): LoanEvent[] {
+  const active = requireRepaying(state);
+  const pending = pendingRequest(active, command.requestId);
+  if (pending.requestedBy !== command.actor.userId) throw forbiddenError('NOT_THE_REQUESTER', 'only its requester withdraws a request; a second person declines it', 'requestId');
+  return [{ type: 'ReschedulingWithdrawn', data: { requestId: pending.requestId, withdrawnBy: command.actor.userId, withdrawnAt: command.now } }];
 }
 
 type Rescheduling =
@@ -118,6 +128,11 @@ function withFinanceErrors<T>(fn: () => T, kind: ReschedulingRequest['kind']): T
 
 function pendingRequest(active: ActiveState, requestId: string): PendingRequest {
   const pending = active.servicing.pendingRequests.find((request) => request.requestId === requestId);
-  if (!pending) throw notFoundError('REQUEST_NOT_FOUND', `no rescheduling request ${requestId} awaits a decision`, 'requestId');
+  if (!pending) {
+    // A request that was decided answers with how it ended, not as one that never existed.
+    const closed = (active.servicing.closedRequests ?? []).find((request) => request.requestId === requestId);
+    if (closed) throw stateError(`REQUEST_ALREADY_${closed.outcome.toUpperCase()}`, `rescheduling request ${requestId} was already ${closed.outcome}`, 'requestId');
+    throw notFoundError('REQUEST_NOT_FOUND', `no rescheduling request ${requestId} awaits a decision`, 'requestId');
+  }
   return pending;
 }

@@ -37,6 +37,11 @@ export interface PendingRequest {
   readonly requestedAt: string;
 }
 
+export interface ClosedRequest {
+  readonly requestId: string;
+  readonly outcome: 'approved' | 'declined' | 'withdrawn';
+}
+
 export interface Servicing {
   readonly disbursedAt: string;
   /** The TAEG on the actual dates from the disbursement (absent for loans disbursed before it was computed). */
@@ -49,6 +54,8 @@ export interface Servicing {
   readonly principalPaidCents: number;
   readonly warning?: IncidentWarning;
   readonly pendingRequests: readonly PendingRequest[];
+  /** Requests no longer pending and how they ended (absent in states folded before it was kept). */
+  readonly closedRequests?: readonly ClosedRequest[];
   readonly reschedulings: number;
   readonly contacts: number;
 }
