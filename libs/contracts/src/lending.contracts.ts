@@ -136,6 +136,33 @@ export const loanWrittenOffV1 = lendingContract('lending.loan-written-off.v1', {
   writtenOffAt: instant(),
 });
 
+// A CCAS's product terms as lending records them, each version from its effectiveFrom: intake checks a file's
+// eligibility against the version in force, never against a copy in its own code. Keyed by tenant and product so
+// one product's versions stay in order.
+export const productTermsChangedV1 = defineContract({
+  name: 'lending.product-terms-changed.v1',
+  topic: LENDING_LOAN_TOPIC,
+  schema: z
+    .object({
+      tenantId: tenantId(),
+      product: product(),
+      version: count(),
+      effectiveFrom: instant(),
+      minAmountCents: positiveCents(),
+      maxAmountCents: positiveCents(),
+      exceptionMaxAmountCents: positiveCents().optional(),
+      minTermMonths: months(),
+      maxTermMonths: months(),
+      exceptionMaxTermMonths: months().optional(),
+      accompaniment: z.enum(['offered', 'mandatory']),
+      guarantorKind: z.enum(['fcs', 'ccas']),
+      guaranteedShareBps: basisPoints(),
+      maxNominalRateBps: basisPoints(),
+    })
+    .strict(),
+  key: (payload) => `${payload.tenantId}:${payload.product}`,
+});
+
 export const lendingContracts = [
   loanApplicationReceivedV1,
   loanApprovedV1,
@@ -150,4 +177,5 @@ export const lendingContracts = [
   offerSignedV1,
   instalmentPaidV1,
   loanWrittenOffV1,
+  productTermsChangedV1,
 ] as const;
