@@ -43,13 +43,13 @@ export const ACCESS_MATRIX = {
   'loan.bank-operate': {
     access: 'write',
     scope: 'tenant',
-    description: 'lending, bank side: decide, offer, sign, disburse, record payments and incidents, payment holiday',
+    description: 'lending, bank side: decide or amend, offer or withdraw an offer, sign, disburse, record payments, early repayments and incidents',
     roles: ['bankAdvisor'],
   },
   'loan.request-rescheduling': {
     access: 'write',
     scope: 'tenant',
-    description: 'lending: ask for a term extension, re-amortisation or write-off (first pair of eyes)',
+    description: 'lending: ask for a payment holiday, term extension, instalment revision or write-off, or withdraw one’s own request (first pair of eyes)',
     roles: ['bankAdvisor', 'socialWorker'],
   },
   'loan.approve-rescheduling': {
