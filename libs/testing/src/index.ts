@@ -3,3 +3,5 @@ export * from './database';
 export { startKafka, type KafkaNode } from '@tremplin/local-infra';
 export * from './service-harness';
 export * from './chromium';
+export * from './platform-processes';
+export * from './kafka-observer';
