@@ -14,6 +14,7 @@ import { BENEFICIARY_HANDLER, createBeneficiaryHandler, type BeneficiaryHandler 
 import type { IntakeConfig } from './config';
 import { createFileIndex, FILE_INDEX, type FileIndex } from './file-index';
 import { PRIVACY_VAULT } from './personal-data';
+import { productVersionsConsumer } from './catalogue/product-versions.consumer';
 import { personListProjection } from './retention/person-list.projection';
 import { RetentionController } from './retention/retention.controller';
 import { createRetentionJob, RETENTION_JOB } from './retention/retention.job';
@@ -27,8 +28,11 @@ export interface IntakeModuleOptions {
 export class AppModule {
   static register(config: IntakeConfig, options: IntakeModuleOptions = {}): DynamicModule {
     const workers = serviceWorkers({
-      inject: [APPLICATION_HANDLER],
-      useFactory: (applications: ApplicationHandler) => ({ consumers: lendingAnswerConsumers(applications, loggerOf('intake')), projections: [fileListProjection, personListProjection] }),
+      inject: [APPLICATION_HANDLER, COMMAND_EXECUTOR, CLOCK],
+      useFactory: (applications: ApplicationHandler, executor: CommandExecutor, clock: Clock) => ({
+        consumers: [...lendingAnswerConsumers(applications, loggerOf('intake')), productVersionsConsumer({ executor, clock }, loggerOf('intake'))],
+        projections: [fileListProjection, personListProjection],
+      }),
     });
     return {
       module: AppModule,

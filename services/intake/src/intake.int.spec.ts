@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { applicationTransmittedV1, createEnvelope, loanApprovedV1, loanRefusedV1 } from '@tremplin/contracts';
+import { applicationTransmittedV1, createEnvelope, loanApprovedV1, loanRefusedV1, productTermsChangedV1 } from '@tremplin/contracts';
 import { headersOf } from '@tremplin/messaging';
 import { eventually, startServiceHarness, tally, type Reply, type ServiceHarness } from '@tremplin/testing';
 import { intakeService } from './service';
@@ -74,10 +74,10 @@ const rowCounts = () =>
   });
 const listed = async (applicationId: string) => ((await get('/applications', tokens.sophie)).body.files as Array<Record<string, unknown>>).find((row) => row.applicationId === applicationId);
 
-const publishLending = async (contract: typeof loanApprovedV1 | typeof loanRefusedV1, payload: Record<string, unknown>) => {
+const publishLending = async (contract: typeof loanApprovedV1 | typeof loanRefusedV1 | typeof productTermsChangedV1, payload: Record<string, unknown>) => {
   const producer = await h.transport.producer();
   const envelope = createEnvelope(contract as typeof loanRefusedV1, payload as never, { messageId: randomUUID(), occurredAt: NOW, correlationId: `corr-${randomUUID()}` });
-  await producer.send([{ topic: h.topic('lending.loan'), key: String(payload.loanId), value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
+  await producer.send([{ topic: h.topic('lending.loan'), key: String(payload.loanId ?? payload.product), value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
   await producer.close();
 };
 
@@ -202,6 +202,34 @@ describe('a file from the first appointment to the bank’s answer', () => {
     expect((await post(`/applications/${withdrawn}/withdraw`, { reasonCode: 'PERSON_FOUND_OTHER_SOLUTION' })).body).toMatchObject({ status: 'withdrawn' });
     const again = await post(`/applications/${withdrawn}/withdraw`, { reasonCode: 'PERSON_FOUND_OTHER_SOLUTION' });
     expect([again.status, again.body.code]).toEqual([409, 'FILE_CLOSED']);
+  });
+});
+
+describe('eligibility against lending’s product versions', () => {
+  it('refuses the check until lending publishes a version, then records the file against the version in force', async () => {
+    const beneficiaryId = await register();
+    const applicationId = await openFile(beneficiaryId, { product: 'autonomyHealth', purposeCategory: 'healthEquipment', autonomyHealthNeeds: [{ category: 'hearingAid', amountCents: 180_000 }] });
+    const unknown = await post(`/applications/${applicationId}/eligibility-check`, {});
+    expect([unknown.status, unknown.body.code, unknown.body.field]).toEqual([409, 'PRODUCT_VERSION_UNKNOWN', 'product']);
+    const version = { tenantId: TENANT, product: 'autonomyHealth', minAmountCents: 30_000, maxAmountCents: 150_000, exceptionMaxAmountCents: 200_000, minTermMonths: 6, maxTermMonths: 48, accompaniment: 'offered', guarantorKind: 'fcs', guaranteedShareBps: 5_000, maxNominalRateBps: 400 };
+    await publishLending(productTermsChangedV1, { ...version, version: 1, effectiveFrom: '2026-01-01T00:00:00.000Z' });
+    // A later version not yet in force is learned but not applied.
+    await publishLending(productTermsChangedV1, { ...version, version: 2, maxAmountCents: 100_000, exceptionMaxAmountCents: 120_000, effectiveFrom: '2026-06-01T00:00:00.000Z' });
+    const checked = await eventually('the version learned from lending', async () => {
+      const reply = await post(`/applications/${applicationId}/eligibility-check`, {});
+      return reply.status === 200 ? reply : undefined;
+    }, 45_000);
+    expect(checked.body).toMatchObject({ status: 'building' });
+    const history = await get(`/applications/${applicationId}/history`);
+    expect((history.body.events as Array<{ type: string; data: unknown }>).at(-1)).toMatchObject({
+      type: 'EligibilityChecked',
+      data: { product: 'autonomyHealth', productVersion: 1, eligible: true, exceptionRequired: true, reasons: [] },
+    });
+    const row = await eventually('the check on the file list', async () => {
+      const found = await listed(applicationId);
+      return found?.productVersion === 1 ? found : undefined;
+    });
+    expect(row).toMatchObject({ eligible: true, productVersion: 1 });
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Actor } from '@tremplin/event-sourcing';
+import type { ProductVersionTerms } from '../catalogue/catalogue.events';
 import type { Sealed } from '../sealed';
 import type { AUTONOMY_HEALTH_CATEGORIES, CHARGE_KINDS, COMMISSION_DECISIONS, INCOME_KINDS, IntakeSettingsVersion, NEED_KINDS, NEED_LEVELS, APPOINTMENT_TOPICS } from './application.rules';
 
@@ -78,6 +79,14 @@ export interface AssessNeeds {
   readonly actor: Actor;
 }
 
+/** Eligibility against the product version in force, which the handler reads from the catalogue lending feeds. */
+export interface CheckEligibility {
+  readonly type: 'CheckEligibility';
+  readonly productVersion?: ProductVersionTerms;
+  readonly now: string;
+  readonly actor: Actor;
+}
+
 export interface SubmitToCommission {
   readonly type: 'SubmitToCommission';
   readonly now: string;
@@ -116,4 +125,4 @@ export interface RecordBankAnswer {
   readonly actor: Actor;
 }
 
-export type ApplicationCommand = OpenApplication | RecordAppointment | AssessBudget | AssessNeeds | SubmitToCommission | DecideAtCommission | TransmitToBank | WithdrawApplication | RecordBankAnswer;
+export type ApplicationCommand = OpenApplication | RecordAppointment | AssessBudget | AssessNeeds | CheckEligibility | SubmitToCommission | DecideAtCommission | TransmitToBank | WithdrawApplication | RecordBankAnswer;

@@ -72,6 +72,11 @@ export class ApplicationController {
     return this.handler.needs(pathId(input.params, 'applicationId'), input);
   }
 
+  @CommandRoute({ path: ':applicationId/eligibility-check', body: emptyBody, access: 'file.write', summary: 'Check the file against the product version in force (as lending published it)' })
+  eligibility(@Command() input: CommandInput<z.infer<typeof emptyBody>>) {
+    return this.handler.eligibility(pathId(input.params, 'applicationId'), input);
+  }
+
   @CommandRoute({ path: ':applicationId/submit', body: emptyBody, access: 'file.write', summary: 'Submit the file to the CCAS commission' })
   submit(@Command() input: CommandInput<z.infer<typeof emptyBody>>) {
     return this.handler.submit(pathId(input.params, 'applicationId'), input);

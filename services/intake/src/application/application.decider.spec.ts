@@ -308,3 +308,32 @@ describe('a closed or withdrawn file', () => {
     spec.given(closed).when(cmd({ type: 'RecordBankAnswer', loanId: 'loan-1', answer: { outcome: 'loanApproved', approvedAmountCents: 180_000, termMonths: 24 } })).thenThrows(refusedWith('state', 'FILE_NOT_TRANSMITTED'));
   });
 });
+
+describe('eligibility against the product version in force (from lending)', () => {
+  const version = { product: 'classic' as const, version: 3, effectiveFrom: '2026-01-01T00:00:00.000Z', minAmountCents: 30_000, maxAmountCents: 150_000, exceptionMaxAmountCents: 200_000, minTermMonths: 6, maxTermMonths: 36, accompaniment: 'offered' as const };
+  const checked = (eligible: boolean, reasons: string[], exceptionRequired = false): ApplicationEvent => ({
+    type: 'EligibilityChecked',
+    data: { product: 'classic', productVersion: 3, versionEffectiveFrom: '2026-01-01T00:00:00.000Z', eligible, exceptionRequired, reasons: reasons as never, checkedBy: 'sw-sophie', checkedAt: NOW },
+  });
+
+  it('records an eligible file, and an amount in the exception band as needing a justification', () => {
+    spec.given([openedWith({ requestedAmountCents: 150_000 }), appointment(), budget, needs]).when(cmd({ type: 'CheckEligibility', productVersion: version })).then([checked(true, [])]);
+    spec.given(ready).when(cmd({ type: 'CheckEligibility', productVersion: version })).then([checked(true, [], true)]);
+  });
+
+  it('records why a file does not fit: amount, term, mandatory accompaniment, reste à vivre under the CCAS minimum', () => {
+    spec.given([openedWith({ requestedAmountCents: 250_000, requestedTermMonths: 48 })]).when(cmd({ type: 'CheckEligibility', productVersion: version })).then([checked(false, ['AMOUNT_ABOVE_PRODUCT_MAXIMUM', 'TERM_ABOVE_PRODUCT_MAXIMUM'])]);
+    spec.given([openedWith({ requestedAmountCents: 10_000, requestedTermMonths: 3 })]).when(cmd({ type: 'CheckEligibility', productVersion: version })).then([checked(false, ['AMOUNT_BELOW_PRODUCT_MINIMUM', 'TERM_BELOW_PRODUCT_MINIMUM'])]);
+    const poor = { ...budget, data: { ...budget.data, belowMinimum: true } };
+    spec.given([openedWith({ requestedAmountCents: 100_000 }), poor, needs]).when(cmd({ type: 'CheckEligibility', productVersion: { ...version, accompaniment: 'mandatory' } })).then([checked(false, ['ACCOMPANIMENT_MANDATORY_NOT_PLANNED', 'RESTE_A_VIVRE_BELOW_CCAS_MINIMUM'])]);
+  });
+
+  it('refuses the check while lending has published no version in force, and once the file left preparation', () => {
+    spec.given(ready).when(cmd({ type: 'CheckEligibility' })).thenThrows(refusedWith('state', 'PRODUCT_VERSION_UNKNOWN', 'product'));
+    spec.given(atCommission).when(cmd({ type: 'CheckEligibility', productVersion: version })).thenThrows(refusedWith('state', 'FILE_NOT_IN_PREPARATION'));
+  });
+
+  it('keeps the last check on the file', () => {
+    expect(fold([...ready, checked(true, [], true)])).toMatchObject({ status: 'building', file: { eligibility: { productVersion: 3, eligible: true } } });
+  });
+});

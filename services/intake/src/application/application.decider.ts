@@ -1,7 +1,7 @@
 import { forbiddenError, notFoundError, ruleError, stateError, type Aggregate, type Decider } from '@tremplin/event-sourcing';
 import { resteAVivre } from '@tremplin/finance';
-import type { ApplicationCommand, AssessBudget, AssessNeeds, OpenApplication, Product, PurposeCategory, RecordAppointment } from './application.commands';
-import type { ApplicationEvent, ClosingOutcome } from './application.events';
+import type { ApplicationCommand, AssessBudget, AssessNeeds, CheckEligibility, OpenApplication, Product, PurposeCategory, RecordAppointment } from './application.commands';
+import type { ApplicationEvent, ClosingOutcome, EligibilityChecked } from './application.events';
 import { APPOINTMENT_TOPICS, LEGAL_MAX_AMOUNT_CENTS, LEGAL_MAX_TERM_MONTHS, NEED_KINDS, REASON_CODE } from './application.rules';
 
 /** What the file has gathered; the personal parts stay sealed in the events and are not needed to decide. */
@@ -17,6 +17,7 @@ export interface FileFacts {
   readonly appointmentIds: readonly string[];
   readonly budget?: { readonly afterPerUnitCents: number; readonly belowMinimum: boolean };
   readonly needs?: Pick<AssessNeeds, 'level' | 'kinds'>;
+  readonly eligibility?: { readonly productVersion: number; readonly eligible: boolean };
   readonly closedAt?: string;
 }
 
@@ -57,6 +58,8 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
       return { status: 'building', file: { ...withBuilder(file, event.data.assessedBy), budget: { afterPerUnitCents: event.data.resteAVivre.after.perConsumptionUnit, belowMinimum: event.data.belowMinimum } } };
     case 'NeedsAssessed':
       return { status: 'building', file: { ...withBuilder(file, event.data.assessedBy), needs: { level: event.data.level, kinds: event.data.kinds } } };
+    case 'EligibilityChecked':
+      return { status: 'building', file: { ...withBuilder(file, event.data.checkedBy), eligibility: { productVersion: event.data.productVersion, eligible: event.data.eligible } } };
     case 'ApplicationSubmitted':
       return { status: 'submitted', file: withBuilder(file, event.data.submittedBy) };
     case 'CommissionDecided':
@@ -100,6 +103,9 @@ export function decideApplication(command: ApplicationCommand, state: Applicatio
       building(state, 'accompaniment needs are assessed');
       checkNeeds(command, state.file.product);
       return [{ type: 'NeedsAssessed', data: { level: command.level, kinds: command.kinds, assessedBy: by, assessedAt: command.now } }];
+    case 'CheckEligibility':
+      building(state, 'eligibility is checked');
+      return [checkEligibility(command, state.file)];
     case 'SubmitToCommission': {
       building(state, 'the file is submitted');
       const { file } = state;
@@ -242,6 +248,40 @@ function assessBudget(command: AssessBudget): ApplicationEvent {
       belowMinimum: computed.after.perConsumptionUnit < minimum,
       assessedBy: command.actor.userId,
       assessedAt: command.now,
+    },
+  };
+}
+
+function checkEligibility(command: CheckEligibility, file: FileFacts): EligibilityChecked {
+  const terms = command.productVersion;
+  if (!terms) throw stateError('PRODUCT_VERSION_UNKNOWN', `lending has published no version of ${file.product} in force for this CCAS`, 'product');
+  const reasons: Array<EligibilityChecked['data']['reasons'][number]> = [];
+  let exceptionRequired = false;
+  const amount = file.requestedAmountCents;
+  const term = file.requestedTermMonths;
+  if (amount < terms.minAmountCents) reasons.push('AMOUNT_BELOW_PRODUCT_MINIMUM');
+  else if (amount > terms.maxAmountCents) {
+    if (terms.exceptionMaxAmountCents !== undefined && amount <= terms.exceptionMaxAmountCents) exceptionRequired = true;
+    else reasons.push('AMOUNT_ABOVE_PRODUCT_MAXIMUM');
+  }
+  if (term < terms.minTermMonths) reasons.push('TERM_BELOW_PRODUCT_MINIMUM');
+  else if (term > terms.maxTermMonths) {
+    if (terms.exceptionMaxTermMonths !== undefined && term <= terms.exceptionMaxTermMonths) exceptionRequired = true;
+    else reasons.push('TERM_ABOVE_PRODUCT_MAXIMUM');
+  }
+  if (terms.accompaniment === 'mandatory' && file.needs?.level !== 'mandatory') reasons.push('ACCOMPANIMENT_MANDATORY_NOT_PLANNED');
+  if (file.budget?.belowMinimum) reasons.push('RESTE_A_VIVRE_BELOW_CCAS_MINIMUM');
+  return {
+    type: 'EligibilityChecked',
+    data: {
+      product: file.product,
+      productVersion: terms.version,
+      versionEffectiveFrom: terms.effectiveFrom,
+      eligible: reasons.length === 0,
+      exceptionRequired,
+      reasons,
+      checkedBy: command.actor.userId,
+      checkedAt: command.now,
     },
   };
 }

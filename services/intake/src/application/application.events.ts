@@ -42,6 +42,30 @@ export interface NeedsAssessed {
   readonly data: Pick<AssessNeeds, 'level' | 'kinds'> & { readonly assessedBy: string; readonly assessedAt: string };
 }
 
+export const ELIGIBILITY_REASONS = [
+  'AMOUNT_BELOW_PRODUCT_MINIMUM',
+  'AMOUNT_ABOVE_PRODUCT_MAXIMUM',
+  'TERM_BELOW_PRODUCT_MINIMUM',
+  'TERM_ABOVE_PRODUCT_MAXIMUM',
+  'ACCOMPANIMENT_MANDATORY_NOT_PLANNED',
+  'RESTE_A_VIVRE_BELOW_CCAS_MINIMUM',
+] as const;
+
+/** The file against the product version in force; an amount or term in the exception band needs a justification. */
+export interface EligibilityChecked {
+  readonly type: 'EligibilityChecked';
+  readonly data: {
+    readonly product: Product;
+    readonly productVersion: number;
+    readonly versionEffectiveFrom: string;
+    readonly eligible: boolean;
+    readonly exceptionRequired: boolean;
+    readonly reasons: ReadonlyArray<(typeof ELIGIBILITY_REASONS)[number]>;
+    readonly checkedBy: string;
+    readonly checkedAt: string;
+  };
+}
+
 export interface ApplicationSubmitted {
   readonly type: 'ApplicationSubmitted';
   readonly data: { readonly submittedBy: string; readonly submittedAt: string };
@@ -76,6 +100,6 @@ export interface ApplicationClosed {
   };
 }
 
-export type ApplicationEvent = ApplicationOpened | AppointmentHeld | BudgetAssessed | NeedsAssessed | ApplicationSubmitted | CommissionDecided | ApplicationTransmitted | ApplicationWithdrawn | ApplicationClosed;
+export type ApplicationEvent = ApplicationOpened | AppointmentHeld | BudgetAssessed | NeedsAssessed | EligibilityChecked | ApplicationSubmitted | CommissionDecided | ApplicationTransmitted | ApplicationWithdrawn | ApplicationClosed;
 
 export const applicationStreamId = (applicationId: string) => `application-${applicationId}`;

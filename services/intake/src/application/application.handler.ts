@@ -6,6 +6,8 @@ import { recordedEvents, type Clock, type CommandInput } from '@tremplin/service
 import { metadataFromContext } from '@tremplin/tenancy';
 import { beneficiaryAggregate } from '../beneficiary/beneficiary.decider';
 import { beneficiaryStreamId } from '../beneficiary/beneficiary.events';
+import { catalogueAggregate, versionInForce } from '../catalogue/catalogue.decider';
+import { catalogueStreamId } from '../catalogue/catalogue.events';
 import { sealAll } from '../personal-data';
 import type { ApplicationCommand, AssessBudget, AssessNeeds, AutonomyHealthNeed, DecideAtCommission, OpenApplication, RecordAppointment, RecordBankAnswer } from './application.commands';
 import { applicationAggregate, type ApplicationState } from './application.decider';
@@ -137,6 +139,17 @@ export function createApplicationHandler(deps: ApplicationHandlerDeps) {
       const { notes, ...body } = input.body;
       const sealed = notes === undefined ? {} : await sealAll(deps.vault, input.tenantId, await beneficiaryOf(input.tenantId, applicationId), { notes });
       return run(applicationId, now, { type: 'AssessBudget', ...body, ...sealed, settings, now, actor: input.actor }, optionsOf(input));
+    },
+
+    /** Against the product version in force now, read from the catalogue in the command's transaction. */
+    eligibility(applicationId: string, input: CommandInput<unknown>): Promise<Outcome> {
+      const now = deps.clock().toISOString();
+      const resolve: Resolver = async (state, read) => {
+        const catalogue = state.status === 'none' ? undefined : await read.load(catalogueAggregate, input.tenantId, catalogueStreamId(state.file.product));
+        const productVersion = catalogue ? versionInForce(catalogue.versions, now) : undefined;
+        return { type: 'CheckEligibility', ...(productVersion ? { productVersion } : {}), now, actor: input.actor };
+      };
+      return run(applicationId, now, resolve, optionsOf(input));
     },
 
     needs: (applicationId: string, input: CommandInput<Pick<AssessNeeds, 'level' | 'kinds'>>) => simple(applicationId, input, (now) => ({ type: 'AssessNeeds', ...input.body, now, actor: input.actor })),

@@ -73,6 +73,7 @@ export function applicationMessages(tenantId: string, before: ApplicationState, 
       case 'AppointmentHeld':
       case 'BudgetAssessed':
       case 'NeedsAssessed':
+      case 'EligibilityChecked':
         // Preparation steps stay inside intake (their facts reach others with the submission).
         break;
       default: {

@@ -18,6 +18,8 @@ export class FileListEntity {
   @Column({ name: 'reste_a_vivre_after_per_unit_cents', type: 'bigint', nullable: true, transformer: cents }) resteAVivreAfterPerUnitCents!: number | null;
   @Column({ name: 'reste_a_vivre_below_minimum', type: 'boolean', nullable: true }) resteAVivreBelowMinimum!: boolean | null;
   @Column({ name: 'accompaniment_level', type: 'text', nullable: true }) accompanimentLevel!: string | null;
+  @Column({ name: 'eligible', type: 'boolean', nullable: true }) eligible!: boolean | null;
+  @Column({ name: 'product_version', type: 'integer', nullable: true }) productVersion!: number | null;
   @Column({ name: 'commission_decision', type: 'text', nullable: true }) commissionDecision!: string | null;
   @Column({ name: 'outcome', type: 'text', nullable: true }) outcome!: string | null;
   @Column({ name: 'reason_code', type: 'text', nullable: true }) reasonCode!: string | null;

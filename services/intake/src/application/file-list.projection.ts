@@ -19,6 +19,8 @@ export interface FileRow {
   readonly resteAVivreAfterPerUnitCents: number | null;
   readonly resteAVivreBelowMinimum: boolean | null;
   readonly accompanimentLevel: string | null;
+  readonly eligible: boolean | null;
+  readonly productVersion: number | null;
   readonly commissionDecision: string | null;
   readonly outcome: string | null;
   readonly reasonCode: string | null;
@@ -51,6 +53,8 @@ export function evolveFileRow(row: FileRow | undefined, event: RecordedEvent): F
       resteAVivreAfterPerUnitCents: null,
       resteAVivreBelowMinimum: null,
       accompanimentLevel: null,
+      eligible: null,
+      productVersion: null,
       commissionDecision: null,
       outcome: null,
       reasonCode: null,
@@ -71,6 +75,8 @@ export function evolveFileRow(row: FileRow | undefined, event: RecordedEvent): F
       return { ...next, resteAVivreAfterPerUnitCents: decoded.data.resteAVivre.after.perConsumptionUnit, resteAVivreBelowMinimum: decoded.data.belowMinimum };
     case 'NeedsAssessed':
       return { ...next, accompanimentLevel: decoded.data.level };
+    case 'EligibilityChecked':
+      return { ...next, eligible: decoded.data.eligible, productVersion: decoded.data.productVersion };
     case 'ApplicationSubmitted':
       return { ...next, status: 'submitted' };
     case 'CommissionDecided':
@@ -102,6 +108,8 @@ const COLUMNS: Array<[keyof FileRow, string, string]> = [
   ['resteAVivreAfterPerUnitCents', 'reste_a_vivre_after_per_unit_cents', 'bigint'],
   ['resteAVivreBelowMinimum', 'reste_a_vivre_below_minimum', 'boolean'],
   ['accompanimentLevel', 'accompaniment_level', 'text'],
+  ['eligible', 'eligible', 'boolean'],
+  ['productVersion', 'product_version', 'int'],
   ['commissionDecision', 'commission_decision', 'text'],
   ['outcome', 'outcome', 'text'],
   ['reasonCode', 'reason_code', 'text'],
