@@ -18,6 +18,7 @@ import { productVersionsConsumer } from './catalogue/product-versions.consumer';
 import { personListProjection } from './retention/person-list.projection';
 import { RetentionController } from './retention/retention.controller';
 import { createRetentionJob, RETENTION_JOB } from './retention/retention.job';
+import { RETENTION_SCHEDULE, RetentionWorker } from './retention/retention.worker';
 
 export interface IntakeModuleOptions {
   readonly clock?: Clock;
@@ -74,6 +75,8 @@ export class AppModule {
               shred: (tenantId, beneficiaryId) => people.shred(tenantId, beneficiaryId),
             }),
         },
+        { provide: RETENTION_SCHEDULE, useValue: { tenants: config.INTAKE_RETENTION_TENANTS, intervalMs: config.INTAKE_RETENTION_INTERVAL_MS, mode: config.INTAKE_RETENTION_MODE } },
+        RetentionWorker,
         ...readModel([FileListEntity]),
       ],
     };

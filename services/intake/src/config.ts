@@ -32,6 +32,13 @@ export const configSchema = baseConfigSchema.extend({
   INTAKE_RETENTION_REFUSED_OR_WITHDRAWN_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
   INTAKE_RETENTION_LAST_CONTACT_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
   INTAKE_RETENTION_GRANTED_ARCHIVE_MONTHS: z.coerce.number().int().min(1).max(1200).default(120),
+  // The scheduled run: which CCAS (comma separated; none = not scheduled), how often, and whether it only reports.
+  INTAKE_RETENTION_TENANTS: z
+    .string()
+    .optional()
+    .transform((text) => (text ? text.split(',').map((tenant) => tenant.trim()).filter(Boolean) : [])),
+  INTAKE_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(86_400_000),
+  INTAKE_RETENTION_MODE: z.enum(['dryRun', 'shred']).default('dryRun'),
   // libs/privacy reads these (base64 master key, required in production; dev key folder; key cache).
   PRIVACY_MASTER_KEY: z.string().optional(),
   PRIVACY_DEV_KEYS_DIR: z.string().optional(),
