@@ -8,3 +8,4 @@ export * from './consumer';
 export * from './topics';
 export * from './metrics';
 export * from './migrations';
+export * from './purge';

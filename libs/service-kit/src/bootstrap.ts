@@ -7,6 +7,8 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
+import { contractRegistry } from '@tremplin/contracts';
+import { checkPurgeRetention } from '@tremplin/messaging';
 import { runMigrations, type MigrationSource } from '@tremplin/pg';
 import { ConfigError, loadConfig, type BaseConfig, type baseConfigSchema } from './config';
 import { ApiExceptionFilter, bodyErrorOf } from './http/errors';
@@ -35,6 +37,12 @@ export async function startService<S extends typeof baseConfigSchema>(
 ): Promise<RunningService> {
   const config = loadConfig(definition.name, definition.configSchema, env) as z.infer<S> & BaseConfig;
   if (config.CLOCK_CONTROL === 'on' && config.NODE_ENV === 'production') throw new ConfigError(definition.name, ['CLOCK_CONTROL must be off in production (a movable clock is for demos and tests)']);
+  try {
+    // The inbox must outlive every copy of a message Kafka could still deliver (dead-letter topics included).
+    checkPurgeRetention({ outboxRetentionDays: config.OUTBOX_RETENTION_DAYS, inboxRetentionDays: config.INBOX_RETENTION_DAYS }, Math.max(...contractRegistry.topicsToCreate().map((spec) => spec.retentionMs)));
+  } catch (error) {
+    throw new ConfigError(definition.name, [`INBOX_RETENTION_DAYS ${(error as Error).message}`]);
+  }
   if (config.MIGRATION_DATABASE_URL) await runMigrations(config.MIGRATION_DATABASE_URL, definition.migrations);
   // abortOnError off: a provider that fails at start (a missing key) rejects here, and runServiceMain exits 1 naming it.
   const app = await NestFactory.create<NestExpressApplication>(definition.module(config), { bufferLogs: true, bodyParser: false, abortOnError: false });

@@ -49,6 +49,11 @@ export const baseConfigSchema = z.object({
   PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   // A pool whose callers have waited this long with no connection handed out cannot recover: liveness fails.
   POOL_STALL_LIVENESS_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  // Purge jobs: sent outbox rows after OUTBOX_RETENTION_DAYS; inbox rows after INBOX_RETENTION_DAYS, which must
+  // exceed the longest topic retention (dead letters: 90 days) or a redelivered message would apply twice.
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  INBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(120),
+  PURGE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
   // A clock moved through PUT /platform/clock, for demos and test platforms; refused with NODE_ENV=production.
   CLOCK_CONTROL: onOff('off'),
   // Personal data (services started with { privacy: true }): validated in full by @tremplin/privacy at start-up.

@@ -71,6 +71,10 @@ describe('a service started with the service kit', () => {
     );
   });
 
+  it('refuses an inbox retention shorter than the longest topic retention, naming the variable', async () => {
+    await expect(startService(definition, env({ INBOX_RETENTION_DAYS: '30' }))).rejects.toThrow(/probe: invalid configuration: INBOX_RETENTION_DAYS the inbox retention \(30 days\) must exceed the longest topic retention: at least 91 days/);
+  });
+
   it('a service-specific variable is validated the same way', async () => {
     const schema = baseConfigSchema.extend({ GUARANTEE_SHARE_BPS: z.coerce.number().int().min(0).max(10_000) });
     await expect(startService({ ...definition, configSchema: schema as unknown as typeof baseConfigSchema }, env({ GUARANTEE_SHARE_BPS: '20000' }))).rejects.toThrow(/GUARANTEE_SHARE_BPS/);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider, type Type } from '@nestjs/common';
 import type { ContractRegistry } from '@tremplin/contracts';
 import { rebuildProjection, startProjection, type Projection, type Subscriber } from '@tremplin/event-store-postgres';
-import { createInboxConsumer, createOutboxRelay, ensureTopics, type HandlerBinding, type InboxConsumer, type MessageTransport, type MessagingLog, type OutboxRelay } from '@tremplin/messaging';
+import { createInboxConsumer, createOutboxRelay, ensureTopics, startPurgeJob, type HandlerBinding, type InboxConsumer, type MessageTransport, type MessagingLog, type OutboxRelay, type PurgeJob } from '@tremplin/messaging';
 import type { Pool } from '@tremplin/pg';
 import type { Registry } from 'prom-client';
 import { HttpCode, Param, Post } from '@nestjs/common';
@@ -38,6 +38,7 @@ export class ServiceWorkers implements OnApplicationBootstrap, BeforeApplication
   private subscribers: Subscriber[] = [];
   private relay?: OutboxRelay;
   private consumer?: InboxConsumer;
+  private purge?: PurgeJob;
 
   constructor(
     @Inject(WORKERS_DEFINITION) private readonly definition: WorkersDefinition,
@@ -57,6 +58,7 @@ export class ServiceWorkers implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const retention = { outboxRetentionDays: this.config.OUTBOX_RETENTION_DAYS, inboxRetentionDays: this.config.INBOX_RETENTION_DAYS };
     await ensureTopics(this.transport, this.registry, { log: this.log });
     this.subscribers = (this.definition.projections ?? []).map((projection) =>
       startProjection(this.pool, projection, {
@@ -66,6 +68,11 @@ export class ServiceWorkers implements OnApplicationBootstrap, BeforeApplication
     );
     this.relay = createOutboxRelay({ pool: this.pool, transport: this.transport, name: `${this.service}-relay`, metrics: this.metrics, log: this.log });
     this.relay.start();
+    this.purge = startPurgeJob(this.pool, retention, {
+      intervalMs: this.config.PURGE_INTERVAL_MS,
+      onResult: (result) => (result.outbox || result.inbox ? this.log('info', 'purged sent outbox and old inbox rows', { ...result }) : undefined),
+      onError: (error) => this.log('warn', 'purge failed; retried at the next interval', { error: (error as Error).message }),
+    });
     const consumers = this.definition.consumers ?? [];
     if (consumers.length) {
       this.consumer = createInboxConsumer({
@@ -82,6 +89,7 @@ export class ServiceWorkers implements OnApplicationBootstrap, BeforeApplication
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.purge?.stop();
     await this.consumer?.stop().catch((error: Error) => this.log('warn', 'consumer stop failed', { error: error.message }));
     await Promise.all(this.subscribers.map((subscriber) => subscriber.stop()));
     await this.relay?.stop({ flushTimeoutMs: 2_000 });
