@@ -227,6 +227,56 @@ describe('a guarantee driven by lending’s facts on Kafka', () => {
   });
 });
 
+describe('concurrent commands and redelivered messages', () => {
+  it('pays a claim once when six payments are sent at once, and consumes the envelope once', async () => {
+    const guarantorId = await ccasGuarantor(500_000);
+    const loanId = `loan-${short()}`;
+    const ids = { tenantId: TENANT, loanId };
+    await publish(offerSignedV1, { ...ids, bankPartnerId: 'bank-parcours', product: 'restructuring', amountCents: 100_000, termMonths: 12, guarantorKind: 'ccas', guaranteedShareBps: 5_000, firstDueDate: '2025-07-05', signedAt: '2025-06-01T10:00:00.000Z' }, loanId);
+    await publish(loanDisbursedV1, { ...ids, applicationId: `app-${loanId}`, amountCents: 100_000, termMonths: 12, product: 'restructuring', guarantorKind: 'ccas', guaranteedShareBps: 5_000, disbursedAt: '2025-06-12T10:00:00.000Z', firstDueDate: '2025-07-05', nominalRateBps: 200, taegBps: 202 }, loanId);
+    await publish(loanDefaultedV1, { ...ids, outstandingPrincipalCents: 100_000, defaultedAt: '2026-01-15T10:00:00.000Z' }, loanId);
+    await eventually('the guarantee called', async () => ((await guaranteeOf(loanId))?.status === 'called' ? true : undefined), 60_000);
+    const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => call('POST', `/tenants/${TENANT}/guarantees/${loanId}/claim-payments`, i % 2 ? tokens.officer : tokens.director, { body: { paidOn: '2026-02-01' } })));
+    expect(tally(replies)).toEqual({ 200: 1, 409: 5 });
+    expect(replies.filter((reply) => reply.status === 409).every((reply) => reply.body.code === 'CLAIM_ALREADY_PAID')).toBe(true);
+    expect(await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1 AND type = 'ClaimPaid'`, [`guarantee-${loanId}`])).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1 AND type = 'EnvelopeConsumed'`, [`envelope-${guarantorId}`])).toBe(1);
+  });
+
+  it('applies a message delivered twice once (inbox), and answers concurrent coverage versions one by one', async () => {
+    const guarantorId = await ccasGuarantor(500_000);
+    const loanId = `loan-${short()}`;
+    const envelope = createEnvelope(
+      offerSignedV1,
+      { tenantId: TENANT, loanId, bankPartnerId: 'bank-parcours', product: 'restructuring', amountCents: 100_000, termMonths: 12, guarantorKind: 'ccas', guaranteedShareBps: 5_000, firstDueDate: '2026-04-05', signedAt: NOW },
+      { messageId: randomUUID(), occurredAt: NOW, correlationId: `corr-${loanId}` },
+    );
+    const producer = await h.transport.producer();
+    for (let i = 0; i < 2; i += 1) await producer.send([{ topic: h.topic(offerSignedV1.topic), key: loanId, value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
+    await producer.close();
+    // A later fact on the same key (same partition, in order): once it is applied, both deliveries were handled.
+    await publish(loanDisbursedV1, { tenantId: TENANT, loanId, applicationId: `app-${loanId}`, amountCents: 100_000, termMonths: 12, product: 'restructuring', guarantorKind: 'ccas', guaranteedShareBps: 5_000, disbursedAt: NOW, firstDueDate: '2026-04-05', nominalRateBps: 200, taegBps: 202 }, loanId);
+    await eventually('the guarantee active', async () => ((await guaranteeOf(loanId))?.status === 'active' ? true : undefined), 60_000);
+    expect(await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1`, [`guarantee-${loanId}`])).toBe(3);
+    expect(await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1 AND type = 'EnvelopeReserved'`, [`envelope-${guarantorId}`])).toBe(1);
+
+    const product = 'autonomyHealth';
+    const versions = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        call('POST', `/tenants/${TENANT}/coverage/${product}/versions`, tokens.director, {
+          body: { guarantorId: 'fcs', guarantorKind: 'fcs', managerId: `manager-${i}`, shareBps: 5_000, effectiveFrom: '2026-01-01', decisionReference: `CONV-${i}` },
+        }),
+      ),
+    );
+    expect(tally(versions)).toEqual({ 201: 8 });
+    expect(new Set(versions.map((reply) => reply.body.version))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8]));
+    const listed = await call('GET', `/tenants/${TENANT}/coverage/${product}`, tokens.auditor);
+    expect((listed.body.versions as unknown[]).length).toBe(8);
+    const bad = await call('POST', `/tenants/${TENANT}/coverage/payday/versions`, tokens.director, { body: { guarantorId: 'fcs', guarantorKind: 'fcs', managerId: 'cdc', shareBps: 5_000, effectiveFrom: '2026-01-01', decisionReference: 'CONV-X' } });
+    expect([bad.status, bad.body.field]).toEqual([400, 'product']);
+  });
+});
+
 describe('the guarantee.*.v1 facts and the read models', () => {
   it('publishes each decision on Kafka with ids, codes and amounts only', async () => {
     await ccasGuarantor(50_000);
