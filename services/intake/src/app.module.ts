@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { CommandExecutor } from '@tremplin/commands';
-import type { Pool } from '@tremplin/pg';
-import { createPrivacyVault, privacyConfigFromEnv, type PrivacyVault } from '@tremplin/privacy';
-import { CLOCK, COMMAND_EXECUTOR, loggerOf, PG_POOL, PlatformModule, READ_MODEL, readModel, serviceWorkers, type Clock } from '@tremplin/service-kit';
+import type { PrivacyVault } from '@tremplin/privacy';
+import { CLOCK, COMMAND_EXECUTOR, loggerOf, PlatformModule, PRIVACY_VAULT, READ_MODEL, readModel, serviceWorkers, type Clock } from '@tremplin/service-kit';
 import { ApplicationController } from './application/application.controller';
 import { APPLICATION_HANDLER, createApplicationHandler, type ApplicationHandler } from './application/application.handler';
 import { FileListEntity } from './application/file-list.entity';
@@ -13,7 +12,6 @@ import { BeneficiaryController } from './beneficiary/beneficiary.controller';
 import { BENEFICIARY_HANDLER, createBeneficiaryHandler, type BeneficiaryHandler } from './beneficiary/beneficiary.handler';
 import type { IntakeConfig } from './config';
 import { createFileIndex, FILE_INDEX, type FileIndex } from './file-index';
-import { PRIVACY_VAULT } from './personal-data';
 import { productVersionsConsumer } from './catalogue/product-versions.consumer';
 import { personListProjection } from './retention/person-list.projection';
 import { RetentionController } from './retention/retention.controller';
@@ -37,18 +35,10 @@ export class AppModule {
     });
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot('intake', config, options)],
+      imports: [PlatformModule.forRoot('intake', config, { ...options, privacy: true })],
       controllers: [BeneficiaryController, ApplicationController, RetentionController, ...workers.controllers],
       providers: [
         ...workers.providers,
-        {
-          provide: PRIVACY_VAULT,
-          inject: [PG_POOL],
-          useFactory: async (pool: Pool) => {
-            const privacy = await privacyConfigFromEnv({ NODE_ENV: config.NODE_ENV, PRIVACY_MASTER_KEY: config.PRIVACY_MASTER_KEY, PRIVACY_DEV_KEYS_DIR: config.PRIVACY_DEV_KEYS_DIR, PRIVACY_KEY_CACHE_TTL_MS: config.PRIVACY_KEY_CACHE_TTL_MS });
-            return createPrivacyVault(pool, privacy);
-          },
-        },
         { provide: FILE_INDEX, inject: [READ_MODEL, COMMAND_EXECUTOR], useFactory: (dataSource: DataSource, executor: CommandExecutor) => createFileIndex(dataSource, executor) },
         {
           provide: APPLICATION_HANDLER,

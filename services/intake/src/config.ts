@@ -39,10 +39,6 @@ export const configSchema = baseConfigSchema.extend({
     .transform((text) => (text ? text.split(',').map((tenant) => tenant.trim()).filter(Boolean) : [])),
   INTAKE_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(86_400_000),
   INTAKE_RETENTION_MODE: z.enum(['dryRun', 'shred']).default('dryRun'),
-  // libs/privacy reads these (base64 master key, required in production; dev key folder; key cache).
-  PRIVACY_MASTER_KEY: z.string().optional(),
-  PRIVACY_DEV_KEYS_DIR: z.string().optional(),
-  PRIVACY_KEY_CACHE_TTL_MS: z.string().optional(),
 });
 
 export type IntakeConfig = z.infer<typeof configSchema>;

@@ -2,8 +2,6 @@ import { stateError } from '@tremplin/event-sourcing';
 import { PersonErasedError, type PrivacyVault } from '@tremplin/privacy';
 import type { Sealed } from './sealed';
 
-export const PRIVACY_VAULT = Symbol('PRIVACY_VAULT');
-
 /** Seals each value under the person's key (one vault call for all of them); an erased person takes no new data. */
 export async function sealAll<T extends Record<string, unknown>>(vault: PrivacyVault, tenantId: string, personId: string, values: T): Promise<{ [K in keyof T]: undefined extends T[K] ? Sealed | undefined : Sealed }> {
   const present = Object.keys(values).filter((key) => values[key] !== undefined);
