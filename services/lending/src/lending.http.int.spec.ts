@@ -53,10 +53,27 @@ async function disbursedLoan(stopAt: 'offered' | 'disbursed' = 'disbursed'): Pro
     ...(stopAt === 'disbursed' ? ([[`/${loanId}/sign`, { socialWorkerPresent: false }], [`/${loanId}/disburse`, {}]] as Array<[string, unknown]>) : []),
   ];
   for (const [path, body] of steps) {
-    const reply = await call('POST', `/tenants/${TENANT}/loans${path}`, { body });
+    const { last: reply } = await retryingBusy(() => call('POST', `/tenants/${TENANT}/loans${path}`, { body }));
     if (reply.status >= 300) throw new Error(`${path} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
   }
   return loanId;
+}
+
+/**
+ * What a well-behaved client does with 503 DATABASE_BUSY (a saturated pool on a loaded machine): wait for
+ * Retry-After and send the same request again, with the same Idempotency-Key.
+ */
+async function retryingBusy(send: () => Promise<Reply>): Promise<{ first: Reply; last: Reply; retries: number }> {
+  const first = await send();
+  let last = first;
+  let retries = 0;
+  while (last.status === 503 && retries < 30) {
+    const seconds = Number(last.headers.get('retry-after') ?? '1');
+    await new Promise((resolve) => setTimeout(resolve, Math.min(seconds, 2) * 1_000 * (0.5 + Math.random())));
+    last = await send();
+    retries += 1;
+  }
+  return { first, last, retries };
 }
 
 const pay = (loanId: string, key: string) => call('POST', `/tenants/${TENANT}/loans/${loanId}/payments`, { body: { amountCents: 101, paidOn: TODAY }, key });
@@ -91,24 +108,25 @@ afterAll(async () => {
 describe('many commands at once', () => {
   it('50 payments at once on one loan: every request answers, one event per success, the service stays healthy', async () => {
     const loanId = await disbursedLoan();
-    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => pay(loanId, `pay-${loanId}-${i}`)));
-    const counts = tally(replies);
-    expect(Object.keys(counts).map(Number).every((status) => status === 200 || status === 409 || status === 503)).toBe(true);
-    expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(counts[200] ?? 0);
-    // Queued on the stream's lock rather than refused: under this load every payment goes through.
-    expect(counts[200]).toBe(50);
+    const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => retryingBusy(() => pay(loanId, `pay-${loanId}-${i}`))));
+    // First answers: queued on the stream's lock, or a fast 503 when the pool is saturated — never a hang.
+    expect(Object.keys(tally(sent.map(({ first }) => first))).map(Number).every((status) => status === 200 || status === 503)).toBe(true);
+    // A 503 wrote nothing: its retry with the same key is a first execution, not a replay.
+    expect(sent.filter(({ retries }) => retries > 0).every(({ last }) => last.headers.get('idempotent-replayed') === null)).toBe(true);
+    expect(tally(sent.map(({ last }) => last))).toEqual({ 200: 50 });
+    expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(50);
     await expectHealthy();
   });
 
   it('200 commands at once across 50 loans: every request answers and each loan records exactly its successes', async () => {
     const loans = await Promise.all(Array.from({ length: 50 }, () => disbursedLoan()));
-    const replies = await Promise.all(loans.flatMap((loanId) => [0, 1, 2, 3].map(async (i) => ({ loanId, reply: await pay(loanId, `many-${loanId}-${i}`) }))));
-    const counts = tally(replies.map(({ reply }) => reply));
-    expect(Object.keys(counts).map(Number).every((status) => status === 200 || status === 409 || status === 503)).toBe(true);
-    for (const loanId of loans) {
-      expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(replies.filter((r) => r.loanId === loanId && r.reply.status === 200).length);
-    }
-    expect(counts[200]).toBe(200);
+    const sent = await Promise.all(loans.flatMap((loanId) => [0, 1, 2, 3].map(async (i) => ({ loanId, ...(await retryingBusy(() => pay(loanId, `many-${loanId}-${i}`))) }))));
+    expect(Object.keys(tally(sent.map(({ first }) => first))).map(Number).every((status) => status === 200 || status === 503)).toBe(true);
+    expect(sent.filter(({ retries }) => retries > 0).every(({ last }) => last.headers.get('idempotent-replayed') === null)).toBe(true);
+    expect(tally(sent.map(({ last }) => last))).toEqual({ 200: 200 });
+    for (const loanId of loans) expect(await eventsOf(loanId, 'InstalmentPaid')).toBe(4);
+    const busy = sent.filter(({ first }) => first.status === 503).length;
+    process.stdout.write(`200 payments across 50 loans: ${200 - busy} answered 200 at once, ${busy} a fast 503 then 200 on retry with the same key; 200 events\n`);
     await expectHealthy();
   });
 
