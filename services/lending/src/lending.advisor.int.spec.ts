@@ -232,6 +232,8 @@ describe('every stuck state has a way forward', () => {
   it('a signed offer gone stale is replaced by a new offer, signed again and disbursed', async () => {
     setClock('2025-11-03T10:00:00.000Z');
     const loanId = await parcoursLoan('signed');
+    // The offer charges 3 Nov → 5 Dec (a month and 2 days): 100,000 × 4 % × (1/12 + 2/365) = 355.25 → 355 of interest.
+    expect((await call('GET', `/${loanId}`, tokens.anne)).body).toMatchObject({ offer: { instalmentCents: 8_515, firstInstalmentCents: 8_182 + 355, taegAssumption: { disbursementDate: '2025-11-03', dayCount: 'annexI' } } });
     setClock('2025-12-05T10:00:00.000Z');
     const stale = await call('POST', `/${loanId}/disburse`, tokens.anne, {});
     expect([stale.status, stale.body.code]).toEqual([409, 'OFFER_SCHEDULE_STALE']);

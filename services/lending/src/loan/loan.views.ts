@@ -44,7 +44,14 @@ export function loanView(loanId: string, state: LoanState, streamVersion: number
   const { schedule: _lines, ...offer } = state.offer;
   return {
     ...base,
-    offer: { ...offer, firstDueDate: state.offer.schedule.firstDueDate, instalmentCents: state.offer.schedule.instalmentCents, endDate: state.offer.schedule.endDate },
+    offer: {
+      ...offer,
+      firstDueDate: state.offer.schedule.firstDueDate,
+      instalmentCents: state.offer.schedule.instalmentCents,
+      // Line 1 charges its first period by its days: it differs from the regular instalment.
+      firstInstalmentCents: state.offer.schedule.lines[0].instalment,
+      endDate: state.offer.schedule.endDate,
+    },
     ...('signature' in state ? { signature: state.signature, agreementNotices: state.notices } : {}),
     ...(hasServicing(state)
       ? {
