@@ -1,4 +1,6 @@
 import { Inject, Param } from '@nestjs/common';
+import { CurrentPrincipal } from '@tremplin/auth';
+import type { Principal } from '@tremplin/tenancy';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { products } from '@tremplin/contracts';
@@ -28,28 +30,31 @@ export class GuaranteeController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  private rows(tenantId: string, where = 'TRUE', params: unknown[] = []): Promise<GuaranteeRow[]> {
+  // A bank's advisors see the guarantees of their bank's loans only; the CCAS, the guarantor and auditors see all.
+  private rows(tenantId: string, principal: Principal | undefined, where = 'TRUE', params: unknown[] = []): Promise<GuaranteeRow[]> {
+    const bank = principal?.organisationKind === 'bank' ? principal.organisationId : null;
+    const scoped = `(${where}) AND ($${params.length + 1}::text IS NULL OR bank_partner_id = $${params.length + 1})`;
     return inTenant(this.readModel, tenantId, async (manager) =>
-      ((await manager.query(`SELECT ${GUARANTEE_ROW_SQL} AS row FROM guarantee_fund.guarantee WHERE ${where} ORDER BY requested_at, loan_id`, params)) as Array<{ row: GuaranteeRow }>).map(
+      ((await manager.query(`SELECT ${GUARANTEE_ROW_SQL} AS row FROM guarantee_fund.guarantee WHERE ${scoped} ORDER BY requested_at, loan_id`, [...params, bank])) as Array<{ row: GuaranteeRow }>).map(
         ({ row }) => row,
       ),
     );
   }
 
   @QueryRoute({ access: 'guarantee.read', summary: 'The CCAS’s guarantees (read model): status, guarantor, exposure, claim', query: listQuery })
-  async list(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof listQuery>) {
-    const rows = await this.rows(tenantId, '($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR guarantor_id = $2)', [query.status ?? null, query.guarantorId ?? null]);
+  async list(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof listQuery>, @CurrentPrincipal() principal: Principal | undefined) {
+    const rows = await this.rows(tenantId, principal, '($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR guarantor_id = $2)', [query.status ?? null, query.guarantorId ?? null]);
     return { guarantees: rows.map(publicRow) };
   }
 
   @QueryRoute({ path: 'exposure', access: 'guarantee.read', summary: 'Exposure at a date (default today) per guarantor, per product, and both', query: exposureQuery })
-  async exposure(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof exposureQuery>) {
-    return exposureAt(await this.rows(tenantId, 'exposure_history <> $1::jsonb', ['[]']), query.asOf ?? this.clock().toISOString().slice(0, 10));
+  async exposure(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof exposureQuery>, @CurrentPrincipal() principal: Principal | undefined) {
+    return exposureAt(await this.rows(tenantId, principal, 'exposure_history <> $1::jsonb', ['[]']), query.asOf ?? this.clock().toISOString().slice(0, 10));
   }
 
   @QueryRoute({ path: 'claims', access: 'guarantee.read', summary: 'Claims: open (called, not yet paid) and paid, with recoveries', query: claimsQuery })
-  async claims(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof claimsQuery>) {
-    const rows = await this.rows(tenantId, 'claim_cents IS NOT NULL');
+  async claims(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof claimsQuery>, @CurrentPrincipal() principal: Principal | undefined) {
+    const rows = await this.rows(tenantId, principal, 'claim_cents IS NOT NULL');
     const open = (row: GuaranteeRow) => row.claimPaidOn === null;
     const picked = rows.filter((row) => (query.status === 'open' ? open(row) : query.status === 'paid' ? !open(row) : true));
     return {
@@ -69,13 +74,13 @@ export class GuaranteeController {
   }
 
   @QueryRoute({ path: 'loss-rate', access: 'guarantee.read', summary: 'Loss rate per guarantor and product: claims paid less recoveries, over what was guaranteed on disbursed loans' })
-  async lossRate(@Param('tenantId') tenantId: string) {
-    return { lossRates: lossRates(await this.rows(tenantId)) };
+  async lossRate(@Param('tenantId') tenantId: string, @CurrentPrincipal() principal: Principal | undefined) {
+    return { lossRates: lossRates(await this.rows(tenantId, principal)) };
   }
 
   @QueryRoute({ path: ':loanId', access: 'guarantee.read', summary: 'One loan’s guarantee (read model)', params: loanParams })
-  async one(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string) {
-    const [row] = await this.rows(tenantId, 'loan_id = $1', [loanId]);
+  async one(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @CurrentPrincipal() principal: Principal | undefined) {
+    const [row] = await this.rows(tenantId, principal, 'loan_id = $1', [loanId]);
     if (!row) throw new ApiError(404, 'GUARANTEE_NOT_FOUND', `no guarantee for loan ${loanId}`, 'loanId');
     return { ...publicRow(row), exposureHistory: row.exposureHistory };
   }

@@ -155,6 +155,13 @@ describe('a guarantee requested through HTTP', () => {
     const replay = await call('POST', `/tenants/${TENANT}/guarantees`, tokens.director, { body: requestBody(loans[0]!), key: `req-${loans[0]}` });
     expect([replay.status, replay.body.status, replay.headers.get('idempotent-replayed')]).toEqual([201, replies[0]!.body.status, 'true']);
     expect(await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1`, [`guarantee-${loans[0]}`])).toBe(2);
+    // A bank's advisor sees its own bank's guarantees only.
+    const ownBank = await h.token({ role: 'bankAdvisor', userId: 'bank-anne', organisationId: 'bank-parcours', organisationKind: 'bank' });
+    const otherBank = await h.token({ role: 'bankAdvisor', userId: 'bank-zoe', organisationId: 'bank-other', organisationKind: 'bank' });
+    const seen = (await call('GET', `/tenants/${TENANT}/guarantees`, ownBank)).body.guarantees as Array<Record<string, unknown>>;
+    expect(seen.filter((row) => loans.includes(row.loanId as string))).toHaveLength(20);
+    expect((await call('GET', `/tenants/${TENANT}/guarantees`, otherBank)).body.guarantees).toEqual([]);
+    expect((await call('GET', `/tenants/${TENANT}/guarantees/${loans[0]}`, otherBank)).status).toBe(404);
   });
 });
 
