@@ -1,0 +1,267 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { chromium } from 'playwright-core';
+import { DEFAULT_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey, signDevToken } from '@tremplin/auth';
+import { contractRegistry, createEnvelope, withTopicPrefix } from '@tremplin/contracts';
+import { provisionDatabase } from '@tremplin/local-infra';
+import { createKafkaTransport, ensureTopics, headersOf } from '@tremplin/messaging';
+import { CHROMIUM_ARGS, ensureChromium } from '@tremplin/testing';
+import type { BenchContext } from './run';
+
+// Ten years of national-scale integration events (≈ 20,000 loans a year, 300 CCAS in 20 federations) seeded into
+// reporting's log, then: the rebuild from zero (the service's CLI), Kafka → read models with the service running
+// (its own process, as deployed), the figures API's p50/p95 for the heaviest filters, and the page in Chromium.
+// The benchmark treats the service as a black box (a bench may not import a service): processes, SQL, HTTP.
+
+const YEARS = Number(process.env.BENCH_REPORTING_YEARS ?? 10);
+const LOANS_PER_YEAR = Number(process.env.BENCH_REPORTING_LOANS_PER_YEAR ?? 20_000);
+const KAFKA_EVENTS = Number(process.env.BENCH_REPORTING_KAFKA_EVENTS ?? 100_000);
+const TENANTS = 300;
+const FEDERATIONS = 20;
+const API_REQUESTS = 20;
+const FIRST_YEAR = 2017;
+const ROOT = join(__dirname, '..');
+
+type Event = { messageId: string; name: string; tenantId: string; occurredAt: string; payload: Record<string, unknown> };
+
+// A seeded generator: every run seeds the same scenario.
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const tenantOf = (i: number) => `ccas-${String(i + 1).padStart(3, '0')}`;
+const federationOf = (i: number) => `fed-${String((i % FEDERATIONS) + 1).padStart(2, '0')}`;
+const PURPOSES = ['mobility', 'housing', 'healthEquipment', 'employmentTraining', 'debtRestructuring', 'other'] as const;
+const iso = (ms: number) => new Date(ms).toISOString();
+const DAY = 86_400_000;
+
+/** One loan's facts as intake and lending publish them: file, decision, disbursement, payments, and for some, troubles. */
+function loanEvents(rand: () => number, year: number, n: number, prefix: string): Event[] {
+  const tenant = Math.floor(rand() ** 1.6 * TENANTS);
+  const tenantId = tenantOf(tenant);
+  const applicationId = `${prefix}a${year}-${n}`;
+  const loanId = `${prefix}l${year}-${n}`;
+  const product = rand() < 0.8 ? 'classic' : rand() < 0.6 ? 'autonomyHealth' : 'restructuring';
+  const purposeCategory = PURPOSES[Math.floor(rand() * PURPOSES.length)]!;
+  const amountCents = 30_000 + Math.floor(rand() ** 2 * 470_000);
+  const termMonths = 12 + Math.floor(rand() * 48);
+  const start = Date.UTC(year, 0, 1) + Math.floor(rand() * 330) * DAY + 9 * 3_600_000;
+  const transmittedAt = iso(start);
+  const decidedAt = iso(start + (3 + Math.floor(rand() * 30)) * DAY);
+  const events: Event[] = [];
+  const add = (name: string, at: string, payload: Record<string, unknown>) => events.push({ messageId: randomUUID(), name, tenantId, occurredAt: at, payload: { tenantId, ...payload } });
+  add('intake.application-transmitted.v1', transmittedAt, { applicationId, beneficiaryId: `ben-${applicationId}`, bankPartnerId: 'bank-1', product, purposeCategory, requestedAmountCents: amountCents, requestedTermMonths: termMonths, transmittedAt, commissionDecisionId: 'com-1' });
+  add('lending.loan-application-received.v1', transmittedAt, { loanId, applicationId, bankPartnerId: 'bank-1', product, purposeCategory, requestedAmountCents: amountCents, requestedTermMonths: termMonths, receivedAt: transmittedAt });
+  if (rand() < 0.1) {
+    add('lending.loan-refused.v1', decidedAt, { loanId, applicationId, reasonCode: 'DEBT_RATIO', reasonCategory: 'repaymentCapacity', refusedAt: decidedAt });
+    return events;
+  }
+  add('lending.loan-approved.v1', decidedAt, { loanId, applicationId, bankPartnerId: 'bank-1', product, approvedAmountCents: amountCents, termMonths, nominalRateBps: 400, taegBps: 420, approvedAt: decidedAt });
+  const disbursed = Date.parse(decidedAt) + (5 + Math.floor(rand() * 15)) * DAY;
+  add('lending.loan-disbursed.v1', iso(disbursed), { loanId, applicationId, amountCents, termMonths, product, guarantorKind: 'fcs', guaranteedShareBps: 5_000, disbursedAt: iso(disbursed), firstDueDate: iso(disbursed + 30 * DAY).slice(0, 10), nominalRateBps: 400, taegBps: 420 });
+  let outstanding = amountCents;
+  for (let k = 1; k <= 2; k++) {
+    const principal = Math.floor(amountCents / termMonths);
+    outstanding -= principal;
+    const paid = iso(disbursed + k * 30 * DAY);
+    add('lending.instalment-paid.v1', paid, { loanId, amountCents: principal + 500, principalRepaidCents: principal, interestPaidCents: 500, outstandingPrincipalCents: outstanding, paidOn: paid.slice(0, 10), recordedAt: paid });
+  }
+  const trouble = rand();
+  if (trouble < 0.1) {
+    const due = disbursed + 90 * DAY;
+    add('lending.instalment-missed.v1', iso(due), { loanId, instalmentNumber: 3, dueDate: iso(due).slice(0, 10), unpaidCount: 1, daysPastDue: 1, arrearsCents: 5_000 });
+    add('lending.instalment-missed.v1', iso(due + 30 * DAY), { loanId, instalmentNumber: 4, dueDate: iso(due + 30 * DAY).slice(0, 10), unpaidCount: 2, daysPastDue: 31, arrearsCents: 10_000 });
+    if (trouble < 0.05) add('lending.incident-warning-issued.v1', iso(due + 32 * DAY), { loanId, unpaidCount: 2, arrearsCents: 10_000, declarableFrom: iso(due + 62 * DAY).slice(0, 10) });
+    if (trouble < 0.03) add('lending.loan-rescheduled.v1', iso(due + 40 * DAY), { loanId, kind: 'holiday', newEndDate: iso(due + 800 * DAY).slice(0, 10) });
+    if (trouble < 0.02) {
+      add('lending.loan-defaulted.v1', iso(due + 200 * DAY), { loanId, outstandingPrincipalCents: outstanding, defaultedAt: iso(due + 200 * DAY) });
+      add('lending.recovery-received.v1', iso(due + 260 * DAY), { loanId, amountCents: Math.max(1, Math.floor(outstanding / 4)), receivedAt: iso(due + 260 * DAY) });
+    }
+  } else if (year < FIRST_YEAR + YEARS - 4) {
+    const repaid = iso(disbursed + termMonths * 30 * DAY);
+    add('lending.loan-repaid.v1', repaid, { loanId, interestPaidTotalCents: 500 * termMonths, everLate: false, repaidAt: repaid });
+  }
+  return events;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+function startProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['-r', '@swc-node/register', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export async function run({ postgresAdminUrl, kafkaBrokers, log }: BenchContext): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
+  const db = await provisionDatabase(postgresAdminUrl, `bench_reporting_${randomUUID().slice(0, 8)}`);
+  const prefix = `benchr${randomUUID().slice(0, 6)}.`;
+  const keysDir = await mkdtemp(join(tmpdir(), 'bench-reporting-keys-'));
+  const key = await loadOrCreateDevSigningKey(keysDir);
+  const tenants = Array.from({ length: TENANTS }, (_, i) => tenantOf(i));
+  const federations: Record<string, string[]> = {};
+  tenants.forEach((tenant, i) => (federations[federationOf(i)] ??= []).push(tenant));
+  const port = 31_000 + Math.floor(Math.random() * 2_000);
+  const env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.appUrl,
+    MIGRATION_DATABASE_URL: db.ownerUrl,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    AUTH_DEV_KEYS_DIR: keysDir,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+    REPORTING_FEDERATIONS: JSON.stringify(federations),
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const owner = new Client({ connectionString: db.ownerUrl });
+  let service: ChildProcess | undefined;
+  const rows: Array<[string, string, string, string]> = [];
+  try {
+    await ensureTopics(kafkaBrokers, withTopicPrefix(contractRegistry, prefix));
+    service = startProcess(['services/reporting/src/main.ts'], env);
+    service.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    await waitFor('the reporting service', async () => ((await fetch(`${url}/health`)).ok ? true : undefined), 120_000, 500);
+
+    // 1. Seed ten years into the log, as the consumer would have kept them.
+    await owner.connect();
+    await owner.query(`SELECT set_config('app.tenant_ids', $1, false)`, [tenants.join(',')]);
+    await owner.query(`INSERT INTO reporting.known_tenant (tenant_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [tenants]);
+    const rand = random(20_261_128);
+    let seeded = 0;
+    let loans = 0;
+    const seedStarted = performance.now();
+    for (let year = FIRST_YEAR; year < FIRST_YEAR + YEARS; year++) {
+      const events: Event[] = [];
+      for (let n = 0; n < LOANS_PER_YEAR; n++) events.push(...loanEvents(rand, year, n, ''));
+      loans += LOANS_PER_YEAR;
+      // Within a year, in time order: the log holds each loan's facts in the order they happened.
+      events.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+      for (let i = 0; i < events.length; i += 20_000) {
+        const chunk = events.slice(i, i + 20_000);
+        await owner.query(
+          `INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])`,
+          [chunk.map((e) => e.messageId), chunk.map((e) => e.tenantId), chunk.map((e) => e.name), chunk.map((e) => e.occurredAt), chunk.map((e) => JSON.stringify(e.payload))],
+        );
+      }
+      seeded += events.length;
+      log(`seeded ${year}: ${fmt(events.length)} events`);
+    }
+    rows.push(['seed the log (SQL, not measured as a target)', fmt(seeded), `${((performance.now() - seedStarted) / 1000).toFixed(1)} s`, `${fmt(loans)} files, ${TENANTS} CCAS, ${FEDERATIONS} federations`]);
+
+    // 2. Rebuild from zero with the service's CLI (progress on stderr, counts and checksums on stdout).
+    const rebuildStarted = performance.now();
+    const cli = startProcess(['services/reporting/src/rebuild.cli.ts'], { DATABASE_URL: db.appUrl });
+    let stdout = '';
+    let lastProgress = '';
+    cli.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    cli.stderr!.on('data', (chunk: Buffer) => (lastProgress = chunk.toString().trim().split('\n').pop() ?? lastProgress));
+    const code = await new Promise<number>((resolve) => cli.on('exit', (status) => resolve(status ?? 1)));
+    if (code !== 0) throw new Error(`rebuild failed: ${lastProgress}`);
+    const rebuilt = JSON.parse(stdout) as { events: number; elapsedMs: number; rows: Record<string, number> };
+    const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
+    rows.push(['rebuild from zero (CLI, one transaction)', fmt(rebuilt.events), `${rebuildSeconds.toFixed(1)} s`, `${fmt(rebuilt.events / (rebuilt.elapsedMs / 1000))} ev/s (in the CLI's transaction; ${fmt(rebuilt.events / rebuildSeconds)} with process start); ${fmt(rebuilt.rows['reporting.loan_fact'] ?? 0)} loans`]);
+    log(`rebuild: ${lastProgress}`);
+
+    // 3. Kafka → read models: new files of the last year published as the services' relays do, the service consuming.
+    const countLog = async () => Number((await owner.query(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0].n);
+    const before = await countLog();
+    const fresh: Event[] = [];
+    const kafkaRand = random(7);
+    for (let n = 0; fresh.length < KAFKA_EVENTS; n++) fresh.push(...loanEvents(kafkaRand, FIRST_YEAR + YEARS - 1, n, 'k'));
+    fresh.length = KAFKA_EVENTS;
+    const registry = withTopicPrefix(contractRegistry, prefix);
+    const transport = createKafkaTransport({ brokers: kafkaBrokers, clientId: 'bench-reporting' });
+    const producer = await transport.producer({ idempotent: true });
+    const published = performance.now();
+    for (let i = 0; i < fresh.length; i += 5_000) {
+      await producer.send(
+        fresh.slice(i, i + 5_000).map((e) => {
+          const contract = registry.get(e.name)!;
+          const envelope = createEnvelope(contract, e.payload as never, { messageId: e.messageId, occurredAt: e.occurredAt, correlationId: e.messageId });
+          return { topic: contract.topic, key: contract.key(envelope.payload as never), value: JSON.stringify(envelope), headers: headersOf(envelope) };
+        }),
+      );
+    }
+    const publishSeconds = (performance.now() - published) / 1000;
+    await producer.close();
+    await transport.close();
+    await waitFor('every published event in the log', async () => ((await countLog()) >= before + KAFKA_EVENTS ? true : undefined), 1_800_000, 250);
+    const consumeSeconds = (performance.now() - published) / 1000;
+    rows.push(['Kafka → log and read models (service process)', fmt(KAFKA_EVENTS), `${consumeSeconds.toFixed(1)} s`, `${fmt(KAFKA_EVENTS / consumeSeconds)} ev/s (publishing took ${publishSeconds.toFixed(1)} s of it)`]);
+
+    // 4. The figures API for the heaviest filters: the Caisse des Dépôts over all 300 CCAS.
+    const token = await signDevToken(key, { role: 'guarantorOfficer', tenants, userId: 'cdc-bench', organisationId: 'cdc', organisationKind: 'guarantor' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
+    const lastYear = String(FIRST_YEAR + YEARS - 1);
+    for (const query of [`period=${lastYear}&groupBy=tenant`, `period=${lastYear}&groupBy=federation`, `period=${lastYear}&groupBy=product`, `period=${lastYear}-Q4&groupBy=tenant`, `period=${lastYear}&groupBy=tenant&format=csv&table=groups`]) {
+      const times: number[] = [];
+      for (let i = 0; i < API_REQUESTS + 2; i++) {
+        const started = performance.now();
+        const response = await fetch(`${url}/reporting/figures?${query}`, { headers: { authorization: `Bearer ${token}` } });
+        await response.text();
+        if (!response.ok) throw new Error(`${query} answered ${response.status}`);
+        if (i >= 2) times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      rows.push([`GET /reporting/figures?${query}`, `${API_REQUESTS}`, '', `p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms`]);
+    }
+
+    // 5. The page, in headless Chromium, until its figures are drawn.
+    const browser = await chromium.launch({ executablePath: ensureChromium(), args: [...CHROMIUM_ARGS] });
+    try {
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+        const started = performance.now();
+        await page.goto(`${url}/reporting/dashboard#token=${token}&period=${lastYear}`);
+        await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+        if (i >= 1) times.push(performance.now() - started);
+        await page.close();
+      }
+      times.sort((a, b) => a - b);
+      rows.push(['dashboard page ready (Chromium, 300 CCAS)', '3', '', `median ${percentile(times, 50).toFixed(0)} ms, worst ${times[times.length - 1]!.toFixed(0)} ms`]);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await owner.end().catch(() => undefined);
+    if (service) {
+      service.kill('SIGTERM');
+      await new Promise((resolve) => service!.once('exit', resolve));
+    }
+    await rm(keysDir, { recursive: true, force: true });
+  }
+
+  const width = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [0, 0, 0, 0]);
+  const line = (row: readonly string[]) => `| ${row.map((cell, i) => cell.padEnd(width[i]!)).join(' | ')} |`;
+  const table = [line(['phase', 'events', 'time', 'result']), `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+  const machine = `${cpus()[0]?.model.trim() ?? 'cpu'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+  const summary = `reporting: ${rows.map((row) => `${row[0]}: ${row[3]}`).join('; ')}`;
+  log(`\nRun on ${new Date().toISOString()}; ${machine}; load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end.\n`);
+  log(table);
+  log(`\n${summary}`);
+  await writeFile(join(tmpdir(), 'reporting-bench-last.md'), `${new Date().toISOString()}\n${machine}\nload ${loadAtStart.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}\n\n${table}\n`);
+}
