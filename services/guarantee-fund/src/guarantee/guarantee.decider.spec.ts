@@ -154,10 +154,20 @@ describe('an active guarantee', () => {
     spec.given(active).when({ type: 'ReduceExposure', outstandingPrincipalCents: 150_001, paidOn: '2026-05-05', ...at(NOW) }).thenNothing();
     spec.given([...active, reduced]).when({ type: 'ReduceExposure', outstandingPrincipalCents: 100_001, paidOn: '2026-06-05', ...at(NOW) }).thenNothing();
   });
-  it('refuses an outstanding principal outside 0..principal', () => {
-    for (const outstandingPrincipalCents of [-1, 150_002, 1.5]) {
+  it('refuses an outstanding principal that is not a whole number of cents, 0 or more', () => {
+    for (const outstandingPrincipalCents of [-1, 1.5]) {
       spec.given(active).when({ type: 'ReduceExposure', outstandingPrincipalCents, paidOn: '2026-05-05', ...at(NOW) }).thenThrows(refusedWith('rule', 'OUTSTANDING_INVALID', 'outstandingPrincipalCents'));
+      spec.given(active).when({ type: 'CallGuarantee', outstandingPrincipalCents, defaultedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('rule', 'OUTSTANDING_INVALID', 'outstandingPrincipalCents'));
     }
+  });
+  it('does not raise its exposure when a rescheduling capitalised interest above the principal', () => {
+    spec.given(active).when({ type: 'ReduceExposure', outstandingPrincipalCents: 152_000, paidOn: '2026-05-05', ...at(NOW) }).thenNothing();
+  });
+  it('claims on the principal disbursed at most: capitalised interest stays the bank’s', () => {
+    spec
+      .given(active)
+      .when({ type: 'CallGuarantee', outstandingPrincipalCents: 152_000, defaultedAt: NOW, ...at(NOW) })
+      .then([{ type: 'GuaranteeCalled', data: { outstandingPrincipalCents: 152_000, claimCents: 75_001, calledAt: NOW } }]);
   });
   it('is released with what it still exposed when the loan is repaid', () => {
     spec.given([...active, reduced]).when({ type: 'ReleaseGuarantee', ...at(NOW) }).then([{ type: 'GuaranteeReleased', data: { releasedCents: 50_001, releasedAt: NOW } }]);

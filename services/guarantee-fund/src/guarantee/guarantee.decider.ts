@@ -116,11 +116,9 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
     }
     case 'ReduceExposure': {
       const active = activeOrThrow(state);
-      if (!Number.isSafeInteger(command.outstandingPrincipalCents) || command.outstandingPrincipalCents < 0 || command.outstandingPrincipalCents > active.principalCents) {
-        throw ruleError('OUTSTANDING_INVALID', `outstandingPrincipalCents must be from 0 to ${active.principalCents}`, 'outstandingPrincipalCents');
-      }
+      checkOutstanding(command.outstandingPrincipalCents);
       const exposureCents = shareOf(active.grant.shareBps, command.outstandingPrincipalCents);
-      // Exposure only falls: a payment that repaid no principal leaves it as it is.
+      // Exposure only falls: a payment that repaid no principal (or a holiday that capitalised interest) leaves it.
       if (exposureCents >= active.exposureCents) return [];
       return [
         {
@@ -138,10 +136,9 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
         throw stateError('GUARANTEE_ALREADY_CALLED', 'a second claim on the same loan is refused', 'loanId');
       }
       const active = activeOrThrow(state);
-      if (!Number.isSafeInteger(command.outstandingPrincipalCents) || command.outstandingPrincipalCents < 0 || command.outstandingPrincipalCents > active.principalCents) {
-        throw ruleError('OUTSTANDING_INVALID', `outstandingPrincipalCents must be from 0 to ${active.principalCents}`, 'outstandingPrincipalCents');
-      }
-      const claimCents = shareOf(active.grant.shareBps, command.outstandingPrincipalCents);
+      checkOutstanding(command.outstandingPrincipalCents);
+      // The guarantee covers the principal disbursed: interest a rescheduling capitalised into it is the bank's.
+      const claimCents = shareOf(active.grant.shareBps, Math.min(command.outstandingPrincipalCents, active.principalCents));
       return [{ type: 'GuaranteeCalled', data: { outstandingPrincipalCents: command.outstandingPrincipalCents, claimCents, calledAt: command.defaultedAt } }];
     }
     case 'PayClaim': {
@@ -229,6 +226,10 @@ function refusalMessage(refusal: Refusal): string {
 function activeOrThrow(state: GuaranteeState): Extract<GuaranteeState, { status: 'active' }> {
   if (state.status !== 'active') throw stateError('GUARANTEE_NOT_ACTIVE', `the guarantee is ${state.status}, not active`, 'loanId');
   return state;
+}
+
+function checkOutstanding(cents: number): void {
+  if (!Number.isSafeInteger(cents) || cents < 0) throw ruleError('OUTSTANDING_INVALID', 'outstandingPrincipalCents must be a whole number of cents, 0 or more', 'outstandingPrincipalCents');
 }
 
 function checkPositive(cents: number, field: string): void {

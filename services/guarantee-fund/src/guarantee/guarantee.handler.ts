@@ -73,8 +73,9 @@ export function createGuaranteeHandler(deps: GuaranteeHandlerDeps) {
           respond: () => ({ statusCode: 200, body: {} }),
           tx,
         });
-        // The guarantee decided it under both locks: an envelope refusing it is a bug, never a business outcome.
-        if (moved.kind === 'refused') throw new Error(`envelope ${movement.guarantorId} refused ${movement.command.type} (${moved.error.code}) decided by guarantee ${loanId}`);
+        // Decided under both locks, an envelope refuses only what would take its headroom below zero (a claim above
+        // what the loan still reserved, with the envelope full): the guarantee then records nothing either.
+        if (moved.kind === 'refused') throw moved.error;
       }
     } catch (thrown) {
       if (!(thrown instanceof DomainError)) throw thrown;
