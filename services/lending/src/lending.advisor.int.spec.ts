@@ -96,6 +96,20 @@ describe('banks within one CCAS', () => {
     expect(rows.every((row) => row.bankPartnerId === 'bank-rival')).toBe(true);
   });
 
+  it('the list waits for the caller’s own write when asked (?waitFor=loanId@streamVersion), and says whether it caught up', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const applicationId = `app-${randomUUID().slice(0, 8)}`;
+    const received = await ok('/applications', tokens.anne, { applicationId, product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 100_000, requestedTermMonths: 12 });
+    const loanId = String(received.body.loanId);
+    const list = await call('GET', `?waitFor=${loanId}@${String(received.body.streamVersion)}`, tokens.anne);
+    expect(list.body.caughtUp).toBe(true);
+    expect((list.body.loans as Array<{ loanId: string; streamVersion: number }>).find((row) => row.loanId === loanId)).toMatchObject({ streamVersion: 1 });
+    const never = await call('GET', `?waitFor=${loanId}@99`, tokens.anne);
+    expect([never.status, never.body.caughtUp]).toEqual([200, false]);
+    const bad = await call('GET', '?waitFor=nonsense', tokens.anne);
+    expect([bad.status, bad.body.code, bad.body.field]).toEqual([400, 'VALIDATION_FAILED', 'waitFor']);
+  });
+
   it('every command of each route class on another bank’s loan answers 404 LOAN_NOT_FOUND and writes nothing', async () => {
     setClock('2025-11-03T10:00:00.000Z');
     const received = await parcoursLoan('received');

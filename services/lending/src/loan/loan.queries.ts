@@ -16,7 +16,13 @@ import { LoanSummaryEntity } from './loan-summary.entity';
 import type { LoanState } from './loan.state';
 
 const LOAN_STATUSES = ['applicationReceived', 'refused', 'approved', 'offered', 'signed', 'repaying', 'repaid', 'defaulted', 'writtenOff'] as const satisfies readonly LoanState['status'][];
-const listQuery = z.strictObject({ status: z.enum(LOAN_STATUSES).optional() });
+const listQuery = z.strictObject({
+  status: z.enum(LOAN_STATUSES).optional(),
+  // `<loanId>@<streamVersion>` from a command's answer: the list waits (up to WAIT_MS) until it reflects that write.
+  waitFor: z.string().regex(/^[A-Za-z0-9-]{1,100}@[0-9]{1,9}$/, 'loanId@streamVersion, from a command’s answer').optional(),
+});
+const WAIT_MS = 3_000;
+const POLL_MS = 50;
 
 /** Reads: the loan list from its read model, one loan's state, schedule and history from its events. */
 @ApiController('tenants/:tenantId/loans', 'loans')
@@ -27,10 +33,12 @@ export class LoanQueries {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  @QueryRoute({ access: 'loan.read', summary: 'The tenant’s loans (read model): status, outstanding principal, arrears and days past due today', query: listQuery })
+  @QueryRoute({ access: 'loan.read', summary: 'The tenant’s loans (read model, a moment behind the commands; ?waitFor=<loanId>@<streamVersion> waits for a write): status, outstanding principal, arrears and days past due today', query: listQuery })
   async list(@Param('tenantId') tenantId: string, @ValidQuery() query: z.infer<typeof listQuery>, @CurrentPrincipal() principal: Principal | undefined) {
     const today = this.clock().toISOString().slice(0, 10);
     const bank = bankScopeOf(principal);
+    // The list is a read model updated a moment after each command: a caller may wait for its own write.
+    const caughtUp = query.waitFor ? await this.waitFor(tenantId, query.waitFor) : undefined;
     const rows = await inTenant(this.readModel, tenantId, (manager) =>
       manager.find(LoanSummaryEntity, {
         where: { ...(query.status ? { status: query.status } : {}), ...(bank ? { bankPartnerId: bank } : {}) },
@@ -39,6 +47,7 @@ export class LoanQueries {
     );
     return {
       figuresOn: today,
+      ...(caughtUp === undefined ? {} : { caughtUp }),
       loans: rows.map(({ state, tenantId: _tenant, lastEventAt, ...row }) => {
         const figures = figuresOf(state, today);
         return { ...row, lastEventAt: lastEventAt.toISOString(), arrearsCents: figures.arrearsCents, unpaidInstalments: figures.unpaidInstalments, daysPastDue: figures.daysPastDue };
@@ -62,6 +71,18 @@ export class LoanQueries {
   async history(@Param('tenantId') tenantId: string, @Param('loanId') loanId: string, @ValidQuery() query: TimeTravelQuery, @CurrentPrincipal() principal: Principal | undefined) {
     const { events } = await this.load(tenantId, loanId, query, bankScopeOf(principal));
     return historyView(loanId, events);
+  }
+
+  /** Whether the loan's row reached the stream version within WAIT_MS (false also for a loan that does not exist). */
+  private async waitFor(tenantId: string, target: string): Promise<boolean> {
+    const [loanId, version] = target.split('@');
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const row = await inTenant(this.readModel, tenantId, (manager) => manager.findOne(LoanSummaryEntity, { where: { loanId }, select: { loanId: true, streamVersion: true } }));
+      if (row && row.streamVersion >= Number(version)) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   /**
