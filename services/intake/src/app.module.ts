@@ -48,7 +48,7 @@ export class AppModule {
         {
           provide: BENEFICIARY_HANDLER,
           inject: [COMMAND_EXECUTOR, CLOCK, PRIVACY_VAULT, FILE_INDEX],
-          useFactory: (executor: CommandExecutor, clock: Clock, vault: PrivacyVault, files: FileIndex) => createBeneficiaryHandler({ executor, clock, vault, filesWithLiveLoan: (tenantId, id) => files.withLiveLoan(tenantId, id) }),
+          useFactory: (executor: CommandExecutor, clock: Clock, vault: PrivacyVault, files: FileIndex) => createBeneficiaryHandler({ executor, clock, vault, blockingFiles: (tenantId, id) => files.blocking(tenantId, id) }),
         },
         {
           provide: RETENTION_JOB,

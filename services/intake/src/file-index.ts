@@ -7,10 +7,10 @@ import { FileListEntity } from './application/file-list.entity';
 
 export const FILE_INDEX = Symbol('FILE_INDEX');
 
-/** Which files a person has (from the read model), and which of them are tied to a live loan (from their streams). */
+/** Which files a person has (from the read model), and which of them block erasure (from their streams). */
 export interface FileIndex {
   ofBeneficiary(tenantId: string, beneficiaryId: string): Promise<string[]>;
-  withLiveLoan(tenantId: string, beneficiaryId: string): Promise<string[]>;
+  blocking(tenantId: string, beneficiaryId: string): Promise<{ withLiveLoan: string[]; inProgress: string[] }>;
 }
 
 export function createFileIndex(readModel: DataSource, executor: CommandExecutor): FileIndex {
@@ -18,15 +18,17 @@ export function createFileIndex(readModel: DataSource, executor: CommandExecutor
     (await inTenant(readModel, tenantId, (manager) => manager.find(FileListEntity, { where: { beneficiaryId }, order: { openedAt: 'ASC' } }))).map((row) => row.applicationId);
   return {
     ofBeneficiary,
-    async withLiveLoan(tenantId, beneficiaryId) {
-      const live: string[] = [];
+    async blocking(tenantId, beneficiaryId) {
+      const withLiveLoan: string[] = [];
+      const inProgress: string[] = [];
       for (const applicationId of await ofBeneficiary(tenantId, beneficiaryId)) {
         // The stream, not the row: the decision must not rest on a projection that may lag.
         const { state } = await executor.read(applicationAggregate, tenantId, applicationStreamId(applicationId));
         // Intake does not yet hear when a loan ends (lending.loan-repaid.v1): a granted loan keeps the file.
-        if (state.status === 'transmitted' || (state.status === 'closed' && state.outcome === 'loanApproved')) live.push(applicationId);
+        if (state.status === 'transmitted' || (state.status === 'closed' && state.outcome === 'loanApproved')) withLiveLoan.push(applicationId);
+        else if (state.status === 'building' || state.status === 'submitted' || state.status === 'approved') inProgress.push(applicationId);
       }
-      return live;
+      return { withLiveLoan, inProgress };
     },
   };
 }

@@ -202,6 +202,13 @@ describe('a file from the first appointment to the bank’s answer', () => {
     expect((await post(`/applications/${withdrawn}/withdraw`, { reasonCode: 'PERSON_FOUND_OTHER_SOLUTION' })).body).toMatchObject({ status: 'withdrawn' });
     const again = await post(`/applications/${withdrawn}/withdraw`, { reasonCode: 'PERSON_FOUND_OTHER_SOLUTION' });
     expect([again.status, again.body.code]).toEqual([409, 'FILE_CLOSED']);
+    // The social worker's own list: Sophie opened both, Marc none of them.
+    await eventually('both files in the list', async () => ((await listed(withdrawn))?.status === 'withdrawn' ? true : undefined));
+    const mine = (token: string) => get('/applications?mine=true', token).then((reply) => (reply.body.files as Array<{ applicationId: string }>).map((row) => row.applicationId));
+    expect(await mine(tokens.sophie)).toEqual(expect.arrayContaining([refused, withdrawn]));
+    expect(await mine(tokens.marc)).not.toContain(refused);
+    // As of an instant before it existed, the file's history is empty.
+    expect((await get(`/applications/${refused}/history?asOf=2020-01-01T00:00:00Z`)).body).toMatchObject({ status: 'none', events: [] });
   });
 });
 
@@ -274,6 +281,13 @@ describe('bad input and other people’s data', () => {
     const beneficiaryId = await register();
     const applicationId = await openFile(beneficiaryId);
     const restructuringFile = { beneficiaryId, product: 'restructuring', purposeCategory: 'debtRestructuring', project: { description: 'consolidate' }, requestedTermMonths: 24 };
+    // The read model has caught up with what this test wrote, so the counts below can only move by the requests.
+    await eventually('every file in the list', () =>
+      h.asTenant(TENANT, async (client) => {
+        const { rows } = await client.query(`SELECT (SELECT count(DISTINCT stream_id) FROM es.events WHERE stream_id LIKE 'application-%') = (SELECT count(*) FROM intake.file_list) AS caught_up`);
+        return rows[0].caught_up ? true : undefined;
+      }),
+    );
     const before = await rowCounts();
     const cases: Array<[string, string, unknown, number, string, string]> = [
       ['unknown field on a person', '/beneficiaries', { ...person(), nickname: 'Mina' }, 400, 'VALIDATION_FAILED', 'nickname'],
@@ -368,6 +382,8 @@ describe('the person’s rights', () => {
     expect((await post(`/applications/${restructuring}/appointments`, { heldOn: '2026-03-02', durationMinutes: 90, topics: ['budget'], notes: mark('NOTES') })).status).toBe(201);
     expect((await post(`/applications/${restructuring}/budget`, { ...budgetBody, household: body.household, notes: mark('BUDGET') })).status).toBe(200);
     expect((await post(`/applications/${restructuring}/needs`, { level: 'mandatory', kinds: ['budget'] })).status).toBe(200);
+    const tooEarly = await post(`/beneficiaries/${beneficiaryId}/erasure`, {}, tokens.director);
+    expect([tooEarly.status, tooEarly.body.code]).toEqual([409, 'ERASURE_BLOCKED_BY_FILE_IN_PROGRESS']);
     expect((await post(`/applications/${restructuring}/withdraw`, { reasonCode: 'PERSON_REQUEST' })).status).toBe(200);
     const markers = ['FN', 'LN', 'EM', 'ADDR', 'SIT', 'ADDR2', 'PROJ', 'CRED', 'NOTES', 'BUDGET'];
 

@@ -49,10 +49,14 @@ export interface RecordInformationGiven {
   readonly actor: Actor;
 }
 
-/** Right to erasure. The handler lists the person's files still tied to a live loan: those block it (legal retention). */
+/**
+ * Right to erasure. The handler lists the person's files still tied to a live loan (kept: legal retention) and those
+ * still in preparation or at the commission (to be withdrawn first, so no file goes on without its person).
+ */
 export interface EraseBeneficiary {
   readonly type: 'EraseBeneficiary';
   readonly filesWithLiveLoan: readonly string[];
+  readonly filesInProgress: readonly string[];
   readonly reason: 'personRequest' | 'retentionExpired';
   readonly now: string;
   readonly actor: Actor;

@@ -58,7 +58,7 @@ describe('a beneficiary not yet registered', () => {
 
   it('refuses every other command as not found', () => {
     spec.given([]).when(cmd({ type: 'RecordConsent', consent: 'dataProcessing', given: true })).thenThrows(refusedWith('state', 'BENEFICIARY_NOT_FOUND', 'beneficiaryId'));
-    spec.given([]).when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: [], reason: 'personRequest' })).thenThrows(refusedWith('state', 'BENEFICIARY_NOT_FOUND'));
+    spec.given([]).when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: [], filesInProgress: [], reason: 'personRequest' })).thenThrows(refusedWith('state', 'BENEFICIARY_NOT_FOUND'));
   });
 });
 
@@ -89,14 +89,23 @@ describe('a registered beneficiary', () => {
   });
 
   it('is erased, saying what is erased and what is kept', () => {
-    spec.given([registered]).when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: [], reason: 'personRequest' }, { userId: 'dir-laval', role: 'ccasDirector' })).then([erased]);
+    spec.given([registered]).when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: [], filesInProgress: [], reason: 'personRequest' }, { userId: 'dir-laval', role: 'ccasDirector' })).then([erased]);
   });
 
   it('refuses erasure while a file is tied to a live loan (kept until the loan ends)', () => {
     spec
       .given([registered])
-      .when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: ['app-1'], reason: 'personRequest' }))
+      .when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: ['app-1'], filesInProgress: [], reason: 'personRequest' }))
       .thenThrows(refusedWith('state', 'ERASURE_BLOCKED_BY_LIVE_LOAN', 'beneficiaryId'));
+  });
+});
+
+describe('a beneficiary with a file in progress', () => {
+  it('refuses erasure until the file is withdrawn', () => {
+    spec
+      .given([registered])
+      .when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: [], filesInProgress: ['app-2'], reason: 'personRequest' }))
+      .thenThrows(refusedWith('state', 'ERASURE_BLOCKED_BY_FILE_IN_PROGRESS', 'beneficiaryId'));
   });
 });
 
@@ -106,7 +115,7 @@ describe('an erased beneficiary', () => {
   it('takes no personal data any more, and cannot be erased twice', () => {
     spec.given(history).when(cmd({ type: 'UpdateSituation', situation: sealed('again') })).thenThrows(refusedWith('state', 'BENEFICIARY_ERASED', 'beneficiaryId'));
     spec.given(history).when(cmd({ type: 'RecordConsent', consent: 'dataProcessing', given: true })).thenThrows(refusedWith('state', 'BENEFICIARY_ERASED'));
-    spec.given(history).when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: [], reason: 'personRequest' })).thenThrows(refusedWith('state', 'BENEFICIARY_ERASED'));
+    spec.given(history).when(cmd({ type: 'EraseBeneficiary', filesWithLiveLoan: [], filesInProgress: [], reason: 'personRequest' })).thenThrows(refusedWith('state', 'BENEFICIARY_ERASED'));
   });
 
   it('folds to the erased state whatever came before', () => {

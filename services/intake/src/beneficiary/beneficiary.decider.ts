@@ -105,6 +105,9 @@ export function decideBeneficiary(command: BeneficiaryCommand, state: Beneficiar
           'beneficiaryId',
         );
       }
+      if (command.filesInProgress.length > 0) {
+        throw stateError('ERASURE_BLOCKED_BY_FILE_IN_PROGRESS', `file(s) ${command.filesInProgress.join(', ')} are still in progress: withdraw them first`, 'beneficiaryId');
+      }
       return [{ type: 'BeneficiaryErased', data: { reason: command.reason, erased: [...ERASED_FIELDS], kept: [...KEPT_FACTS], erasedBy: command.actor.userId, erasedAt: command.now } }];
     }
     default:

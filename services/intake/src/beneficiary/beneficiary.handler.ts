@@ -28,8 +28,8 @@ export interface BeneficiaryHandlerDeps {
   readonly executor: CommandExecutor;
   readonly clock: Clock;
   readonly vault: PrivacyVault;
-  /** The person's files still tied to a loan (awaiting the bank's answer or granted): they block erasure. */
-  readonly filesWithLiveLoan: (tenantId: string, beneficiaryId: string) => Promise<string[]>;
+  /** The person's files that block erasure: tied to a loan (at the bank or granted), or still in progress. */
+  readonly blockingFiles: (tenantId: string, beneficiaryId: string) => Promise<{ withLiveLoan: string[]; inProgress: string[] }>;
 }
 
 /** Personal fields are sealed under the person's key before the command exists: the decider and the store see ciphertext. */
@@ -85,7 +85,8 @@ export function createBeneficiaryHandler(deps: BeneficiaryHandlerDeps) {
         // One shredding per person whatever the runs: a second run replays as a duplicate command.
         commandId: deterministicEventId(`retention\u001f${tenantId}\u001f${beneficiaryId}`, 0),
         metadata: metadataFromContext(now),
-        command: { type: 'EraseBeneficiary', filesWithLiveLoan: [], reason: 'retentionExpired', now, actor: RETENTION_JOB_ACTOR },
+        // The retention rules already held back anyone with a file in progress or a loan within its archive period.
+        command: { type: 'EraseBeneficiary', filesWithLiveLoan: [], filesInProgress: [], reason: 'retentionExpired', now, actor: RETENTION_JOB_ACTOR },
         respond: (decided) => ({ statusCode: 200, body: { beneficiaryId, status: decided.after.status, streamVersion: decided.streamVersion } }),
       });
       if (outcome.kind === 'done' || outcome.error.code === 'BENEFICIARY_ERASED') await deps.vault.erase(tenantId, beneficiaryId);
@@ -95,8 +96,8 @@ export function createBeneficiaryHandler(deps: BeneficiaryHandlerDeps) {
     /** The erasure is recorded, then the person's key is deleted; a retry after a crash between the two completes it. */
     async erase(beneficiaryId: string, input: CommandInput<Record<string, never>>): Promise<Outcome> {
       const now = deps.clock().toISOString();
-      const filesWithLiveLoan = await deps.filesWithLiveLoan(input.tenantId, beneficiaryId);
-      const outcome = await run(beneficiaryId, input, now, { type: 'EraseBeneficiary', filesWithLiveLoan, reason: 'personRequest', now, actor: input.actor });
+      const files = await deps.blockingFiles(input.tenantId, beneficiaryId);
+      const outcome = await run(beneficiaryId, input, now, { type: 'EraseBeneficiary', filesWithLiveLoan: files.withLiveLoan, filesInProgress: files.inProgress, reason: 'personRequest', now, actor: input.actor });
       if (outcome.kind === 'done' || outcome.error.code === 'BENEFICIARY_ERASED') await deps.vault.erase(input.tenantId, beneficiaryId);
       return outcome;
     },
