@@ -97,6 +97,8 @@ export function evolveGuaranteeRow(row: GuaranteeRow | undefined, event: Recorde
       return { ...row, status: 'claimPaid', claimPaidOn: decoded.data.paidOn, claimPaidBy: decoded.data.paidBy, ...exposed(row, decoded.data.paidOn, 0), ...stamp };
     case 'RecoveryShared':
       return { ...row, recoveredCents: decoded.data.guarantorRecoveredTotalCents, ...stamp };
+    case 'RecoveryHeld':
+      return { ...row, ...stamp };
     case 'GuaranteeWrittenOff':
       return { ...row, status: 'writtenOff', lossCents: decoded.data.lossCents, ...stamp };
     default: {

@@ -3,7 +3,7 @@ import type { CoverageVersion } from '../product-coverage/coverage.decider';
 import type { EnvelopeHeadroom, GuaranteeCommand } from './guarantee.commands';
 import { guaranteeDecider } from './guarantee.decider';
 import type { GuaranteeEvent } from './guarantee.events';
-import { envelopeMovementOf, guarantorPartOf, shareOf } from './guarantee.rules';
+import { envelopeMovementsOf, guarantorPartOf, shareOf } from './guarantee.rules';
 
 const spec = deciderSpec(guaranteeDecider);
 const bank = { userId: 'lending', role: 'service' };
@@ -207,8 +207,18 @@ describe('a called guarantee', () => {
     spec.given(calledGuarantee).when({ type: 'PayClaim', paidOn: '2026-08-31', now: '2026-09-20T09:00:00.000Z', actor: officer }).thenThrows(refusedWith('rule', 'PAID_ON_BEFORE_CALL', 'paidOn'));
     spec.given(calledGuarantee).when({ type: 'PayClaim', paidOn: '15/09/2026', now: '2026-09-20T09:00:00.000Z', actor: officer }).thenThrows(refusedWith('rule', 'DATE_INVALID', 'paidOn'));
   });
-  it('shares no recovery and writes nothing off until the claim is paid', () => {
-    spec.given(calledGuarantee).when({ type: 'ShareRecovery', recoveryCents: 100, receivedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'CLAIM_NOT_PAID'));
+  it('holds a recovery collected before the claim is paid, and shares it pro rata when the claim is paid', () => {
+    const held: GuaranteeEvent = { type: 'RecoveryHeld', data: { recoveryCents: 10_000, receivedAt: NOW } };
+    spec.given(calledGuarantee).when({ type: 'ShareRecovery', recoveryCents: 10_000, receivedAt: NOW, ...at(NOW) }).then([held]);
+    spec
+      .given([...calledGuarantee, held])
+      .when({ type: 'PayClaim', paidOn: '2026-09-15', now: '2026-09-20T09:00:00.000Z', actor: officer })
+      .then([
+        paid,
+        { type: 'RecoveryShared', data: { recoveryCents: 10_000, guarantorShareCents: 5_000, bankShareCents: 5_000, guarantorRecoveredTotalCents: 5_000, receivedAt: '2026-09-20T09:00:00.000Z' } },
+      ]);
+  });
+  it('writes nothing off until the claim is paid', () => {
     spec.given(calledGuarantee).when({ type: 'WriteOffGuarantee', writtenOffAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'CLAIM_NOT_PAID'));
   });
 });
@@ -252,17 +262,18 @@ describe('a written-off guarantee', () => {
 describe('what a guarantee does to its envelope', () => {
   const fold = (events: GuaranteeEvent[]) => events.reduce(guaranteeDecider.evolve, guaranteeDecider.initialState());
   it('reserves on a grant, releases repaid principal, consumes a paid claim and is replenished by recoveries', () => {
-    expect(envelopeMovementOf('loan-1', fold([]), [requested, granted])).toEqual({ guarantorId: 'ccas-laval', command: { type: 'ReserveForGuarantee', loanId: 'loan-1', amountCents: 75_001 } });
-    expect(envelopeMovementOf('loan-1', fold(active), [reduced])?.command).toEqual({ type: 'ReleaseReservation', loanId: 'loan-1', amountCents: 25_000 });
-    expect(envelopeMovementOf('loan-1', fold(calledGuarantee), [paid])?.command).toEqual({ type: 'ConsumeForClaim', loanId: 'loan-1', releasedCents: 50_001, consumedCents: 50_001 });
+    expect(envelopeMovementsOf('loan-1', fold([]), [requested, granted])).toEqual({ guarantorId: 'ccas-laval', commands: [{ type: 'ReserveForGuarantee', loanId: 'loan-1', amountCents: 75_001 }] });
+    expect(envelopeMovementsOf('loan-1', fold(active), [reduced])?.commands).toEqual([{ type: 'ReleaseReservation', loanId: 'loan-1', amountCents: 25_000 }]);
+    expect(envelopeMovementsOf('loan-1', fold(calledGuarantee), [paid])?.commands).toEqual([{ type: 'ConsumeForClaim', loanId: 'loan-1', releasedCents: 50_001, consumedCents: 50_001 }]);
     const shared: GuaranteeEvent = { type: 'RecoveryShared', data: { recoveryCents: 100, guarantorShareCents: 50, bankShareCents: 50, guarantorRecoveredTotalCents: 50, receivedAt: NOW } };
-    expect(envelopeMovementOf('loan-1', fold(paidGuarantee), [shared])?.command).toEqual({ type: 'ReplenishFromRecovery', loanId: 'loan-1', amountCents: 50 });
+    expect(envelopeMovementsOf('loan-1', fold(paidGuarantee), [shared])?.commands).toEqual([{ type: 'ReplenishFromRecovery', loanId: 'loan-1', amountCents: 50 }]);
+    expect(envelopeMovementsOf('loan-1', fold(calledGuarantee), [paid, shared])?.commands.map((command) => command.type)).toEqual(['ConsumeForClaim', 'ReplenishFromRecovery']);
   });
   it('moves nothing for a refusal, an activation, a call, or a guarantor without an envelope', () => {
-    expect(envelopeMovementOf('loan-1', fold([]), [requested, refusedForHeadroom])).toBeUndefined();
-    expect(envelopeMovementOf('loan-1', fold([requested, granted]), [activated])).toBeUndefined();
-    expect(envelopeMovementOf('loan-1', fold([...active, reduced]), [called])).toBeUndefined();
+    expect(envelopeMovementsOf('loan-1', fold([]), [requested, refusedForHeadroom])).toBeUndefined();
+    expect(envelopeMovementsOf('loan-1', fold([requested, granted]), [activated])).toBeUndefined();
+    expect(envelopeMovementsOf('loan-1', fold([...active, reduced]), [called])).toBeUndefined();
     const fcsGranted = { ...granted, data: { ...granted.data, envelopeLimited: false } } as GuaranteeEvent;
-    expect(envelopeMovementOf('loan-1', fold([requested, fcsGranted, activated]), [reduced])).toBeUndefined();
+    expect(envelopeMovementsOf('loan-1', fold([requested, fcsGranted, activated]), [reduced])).toBeUndefined();
   });
 });

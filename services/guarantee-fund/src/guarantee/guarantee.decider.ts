@@ -30,6 +30,8 @@ interface Called extends Granted {
   readonly principalCents: number;
   readonly exposureCents: number;
   readonly claim: Claim;
+  /** Recovered by the bank before the claim was paid, shared once it is. */
+  readonly heldRecoveryCents: number;
 }
 interface Paid extends Called {
   readonly payment: Payment;
@@ -74,11 +76,14 @@ export function evolveGuarantee(state: GuaranteeState, event: GuaranteeEvent): G
             principalCents: state.principalCents,
             exposureCents: state.exposureCents,
             claim: { outstandingPrincipalCents: event.data.outstandingPrincipalCents, claimCents: event.data.claimCents, calledAt: event.data.calledAt },
+            heldRecoveryCents: 0,
           }
         : state;
+    case 'RecoveryHeld':
+      return state.status === 'called' ? { ...state, heldRecoveryCents: state.heldRecoveryCents + event.data.recoveryCents } : state;
     case 'ClaimPaid':
       return state.status === 'called'
-        ? { ...state, status: 'claimPaid', exposureCents: 0, payment: { paidOn: event.data.paidOn, paidBy: event.data.paidBy, paidAt: event.data.paidAt }, recoveredCents: 0 }
+        ? { ...state, status: 'claimPaid', exposureCents: 0, heldRecoveryCents: 0, payment: { paidOn: event.data.paidOn, paidBy: event.data.paidBy, paidAt: event.data.paidAt }, recoveredCents: 0 }
         : state;
     case 'RecoveryShared':
       return state.status === 'claimPaid' ? { ...state, recoveredCents: event.data.guarantorRecoveredTotalCents } : state;
@@ -147,31 +152,21 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
       checkDate(command.paidOn, 'paidOn');
       if (command.paidOn > command.now.slice(0, 10)) throw ruleError('PAID_ON_IN_FUTURE', `paidOn ${command.paidOn} is after today`, 'paidOn');
       if (command.paidOn < state.claim.calledAt.slice(0, 10)) throw ruleError('PAID_ON_BEFORE_CALL', `the guarantee was called on ${state.claim.calledAt.slice(0, 10)}`, 'paidOn');
-      return [
-        {
-          type: 'ClaimPaid',
-          data: { claimCents: state.claim.claimCents, paidOn: command.paidOn, paidBy: command.actor.userId, paidAt: command.now, releasedCents: state.exposureCents },
-        },
-      ];
+      const paid: GuaranteeEvent = {
+        type: 'ClaimPaid',
+        data: { claimCents: state.claim.claimCents, paidOn: command.paidOn, paidBy: command.actor.userId, paidAt: command.now, releasedCents: state.exposureCents },
+      };
+      if (state.heldRecoveryCents === 0) return [paid];
+      // What the bank recovered meanwhile is shared now that the guarantor has paid.
+      return [paid, shared(state.heldRecoveryCents, state.claim, 0, command.now)];
     }
     case 'ShareRecovery': {
       checkPositive(command.recoveryCents, 'recoveryCents');
-      if (state.status === 'called') throw stateError('CLAIM_NOT_PAID', 'recoveries are shared once the guarantor has paid the claim', 'loanId');
+      // Before the guarantor paid, there is nothing of its own to give back yet: held, shared at the payment.
+      if (state.status === 'called') return [{ type: 'RecoveryHeld', data: { recoveryCents: command.recoveryCents, receivedAt: command.receivedAt } }];
       if (state.status === 'writtenOff') throw stateError('GUARANTEE_WRITTEN_OFF', 'the guarantee was written off', 'loanId');
       if (state.status !== 'claimPaid') throw stateError('GUARANTEE_NOT_CALLED', 'only a called guarantee shares recoveries', 'loanId');
-      const guarantorShareCents = guarantorPartOf(command.recoveryCents, state.claim.claimCents, state.claim.outstandingPrincipalCents, state.recoveredCents);
-      return [
-        {
-          type: 'RecoveryShared',
-          data: {
-            recoveryCents: command.recoveryCents,
-            guarantorShareCents,
-            bankShareCents: command.recoveryCents - guarantorShareCents,
-            guarantorRecoveredTotalCents: state.recoveredCents + guarantorShareCents,
-            receivedAt: command.receivedAt,
-          },
-        },
-      ];
+      return [shared(command.recoveryCents, state.claim, state.recoveredCents, command.receivedAt)];
     }
     case 'WriteOffGuarantee': {
       if (state.status === 'called') throw stateError('CLAIM_NOT_PAID', 'the claim must be paid before the loss is written off', 'loanId');
@@ -183,6 +178,14 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
     default:
       return exhaustive(command);
   }
+}
+
+function shared(recoveryCents: number, claim: Claim, recoveredSoFarCents: number, receivedAt: string): GuaranteeEvent {
+  const guarantorShareCents = guarantorPartOf(recoveryCents, claim.claimCents, claim.outstandingPrincipalCents, recoveredSoFarCents);
+  return {
+    type: 'RecoveryShared',
+    data: { recoveryCents, guarantorShareCents, bankShareCents: recoveryCents - guarantorShareCents, guarantorRecoveredTotalCents: recoveredSoFarCents + guarantorShareCents, receivedAt },
+  };
 }
 
 function decision(request: Request, coverage: CoverageVersion | undefined, envelope: EnvelopeHeadroom, now: string): GuaranteeEvent {

@@ -63,6 +63,9 @@ export type RecoveryShared = Event<
   }
 >;
 
+/** A recovery the bank collected before the guarantor paid the claim: shared when the claim is paid. */
+export type RecoveryHeld = Event<'RecoveryHeld', { readonly recoveryCents: number; readonly receivedAt: string }>;
+
 export type GuaranteeWrittenOff = Event<'GuaranteeWrittenOff', { readonly claimPaidCents: number; readonly recoveredCents: number; readonly lossCents: number; readonly writtenOffAt: string }>;
 
 export type GuaranteeEvent =
@@ -75,6 +78,7 @@ export type GuaranteeEvent =
   | GuaranteeCalled
   | ClaimPaid
   | RecoveryShared
+  | RecoveryHeld
   | GuaranteeWrittenOff;
 
 /** One guarantee per loan within a CCAS (the tenant). */

@@ -14,7 +14,7 @@ import type { EnvelopeHeadroom, GuaranteeCommand } from './guarantee.commands';
 import { guaranteeAggregate, guaranteeDecider, type GuaranteeState } from './guarantee.decider';
 import { guaranteeStreamId } from './guarantee.events';
 import { guaranteeMessages } from './guarantee.outbound';
-import { envelopeMovementOf, hasEnvelope } from './guarantee.rules';
+import { envelopeMovementsOf, hasEnvelope } from './guarantee.rules';
 
 export const GUARANTEE_HANDLER = Symbol('GUARANTEE_HANDLER');
 export type GuaranteeHandler = ReturnType<typeof createGuaranteeHandler>;
@@ -61,21 +61,24 @@ export function createGuaranteeHandler(deps: GuaranteeHandlerDeps) {
     try {
       command = await complete(store, tenantId, state, input, options.actor, now);
       const events = duplicate ? [] : guaranteeDecider.decide(command, state);
-      const movement = envelopeMovementOf(loanId, state, events);
-      if (movement) {
+      const movements = envelopeMovementsOf(loanId, state, events);
+      for (const [index, movement] of (movements?.commands ?? []).entries()) {
         const moved = await deps.executor.execute({
           aggregate: envelopeAggregate,
           tenantId,
-          streamId: envelopeStreamId(movement.guarantorId),
-          command: movement.command,
-          commandId: deterministicEventId(`${options.commandId}\u001fenvelope`, 0),
+          streamId: envelopeStreamId(movements!.guarantorId),
+          command: movement,
+          commandId: deterministicEventId(`${options.commandId}\u001fenvelope`, index),
           metadata: metadataFromContext(now, options.causationId ? { causationId: options.causationId } : {}),
           respond: () => ({ statusCode: 200, body: {} }),
           tx,
         });
         // Decided under both locks, an envelope refuses only what would take its headroom below zero (a claim above
         // what the loan still reserved, with the envelope full): the guarantee then records nothing either.
-        if (moved.kind === 'refused') throw moved.error;
+        if (moved.kind === 'refused') {
+          if (index === 0) throw moved.error;
+          throw new Error(`envelope ${movements!.guarantorId} refused ${movement.type} (${moved.error.code}) after an earlier movement of guarantee ${loanId}`);
+        }
       }
     } catch (thrown) {
       if (!(thrown instanceof DomainError)) throw thrown;

@@ -243,11 +243,20 @@ describe('concurrent commands and redelivered messages', () => {
     await publish(loanDisbursedV1, { ...ids, applicationId: `app-${loanId}`, amountCents: 100_000, termMonths: 12, product: 'restructuring', guarantorKind: 'ccas', guaranteedShareBps: 5_000, disbursedAt: '2025-06-12T10:00:00.000Z', firstDueDate: '2025-07-05', nominalRateBps: 200, taegBps: 202 }, loanId);
     await publish(loanDefaultedV1, { ...ids, outstandingPrincipalCents: 100_000, defaultedAt: '2026-01-15T10:00:00.000Z' }, loanId);
     await eventually('the guarantee called', async () => ((await guaranteeOf(loanId))?.status === 'called' ? true : undefined), 60_000);
+    // A recovery collected before the guarantor pays is held, then shared when the claim is paid.
+    await publish(recoveryReceivedV1, { ...ids, amountCents: 20_000, receivedAt: '2026-01-20T10:00:00.000Z' }, loanId);
+    await eventually('the recovery held', async () => ((await guaranteeOf(loanId))?.streamVersion === 5 ? true : undefined), 60_000);
     const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => call('POST', `/tenants/${TENANT}/guarantees/${loanId}/claim-payments`, i % 2 ? tokens.officer : tokens.director, { body: { paidOn: '2026-02-01' } })));
     expect(tally(replies)).toEqual({ 200: 1, 409: 5 });
     expect(replies.filter((reply) => reply.status === 409).every((reply) => reply.body.code === 'CLAIM_ALREADY_PAID')).toBe(true);
     expect(await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1 AND type = 'ClaimPaid'`, [`guarantee-${loanId}`])).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1 AND type = 'EnvelopeConsumed'`, [`envelope-${guarantorId}`])).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1 AND type = 'EnvelopeReplenished'`, [`envelope-${guarantorId}`])).toBe(1);
+    const shared = await eventually('the held recovery shared', async () => {
+      const row = await guaranteeOf(loanId);
+      return row?.status === 'claimPaid' && row.recoveredCents === 10_000 ? row : undefined;
+    });
+    expect(shared).toMatchObject({ claimCents: 50_000, recoveredCents: 10_000 });
   });
 
   it('applies a message delivered twice once (inbox), and answers concurrent coverage versions one by one', async () => {

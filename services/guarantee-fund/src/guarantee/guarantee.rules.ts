@@ -27,40 +27,38 @@ export function guarantorPartOf(recoveryCents: number, claimCents: number, outst
 export const hasEnvelope = (kind: GuarantorKind): boolean => kind === 'ccas';
 
 /** What the guarantee's new events do to its guarantor's envelope (none for a guarantor without one). */
-export function envelopeMovementOf(loanId: string, state: GuaranteeState, events: readonly GuaranteeEvent[]): { guarantorId: string; command: EnvelopeMovement } | undefined {
+export function envelopeMovementsOf(loanId: string, state: GuaranteeState, events: readonly GuaranteeEvent[]): { guarantorId: string; commands: EnvelopeMovement[] } | undefined {
   const granted = events.find((event) => event.type === 'GuaranteeGranted');
   const grant = granted ? granted.data : 'grant' in state ? state.grant : undefined;
   if (!grant?.envelopeLimited) return undefined;
-  const command = movementOf(loanId, events);
-  return command ? { guarantorId: grant.guarantorId, command } : undefined;
+  const commands = events.flatMap((event) => movementOf(loanId, event) ?? []);
+  return commands.length ? { guarantorId: grant.guarantorId, commands } : undefined;
 }
 
-function movementOf(loanId: string, events: readonly GuaranteeEvent[]): EnvelopeMovement | undefined {
-  for (const event of events) {
-    switch (event.type) {
-      case 'GuaranteeGranted':
-        return { type: 'ReserveForGuarantee', loanId, amountCents: event.data.guaranteedCents };
-      case 'GuaranteeExposureReduced':
-        return { type: 'ReleaseReservation', loanId, amountCents: event.data.releasedCents };
-      case 'GuaranteeReleased':
-        return event.data.releasedCents > 0 ? { type: 'ReleaseReservation', loanId, amountCents: event.data.releasedCents } : undefined;
-      case 'ClaimPaid':
-        return event.data.releasedCents + event.data.claimCents > 0
-          ? { type: 'ConsumeForClaim', loanId, releasedCents: event.data.releasedCents, consumedCents: event.data.claimCents }
-          : undefined;
-      case 'RecoveryShared':
-        return event.data.guarantorShareCents > 0 ? { type: 'ReplenishFromRecovery', loanId, amountCents: event.data.guarantorShareCents } : undefined;
-      case 'GuaranteeRequested':
-      case 'GuaranteeRefused':
-      case 'GuaranteeActivated':
-      case 'GuaranteeCalled':
-      case 'GuaranteeWrittenOff':
-        continue;
-      default: {
-        const unhandled: never = event;
-        throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
-      }
+function movementOf(loanId: string, event: GuaranteeEvent): EnvelopeMovement | undefined {
+  switch (event.type) {
+    case 'GuaranteeGranted':
+      return { type: 'ReserveForGuarantee', loanId, amountCents: event.data.guaranteedCents };
+    case 'GuaranteeExposureReduced':
+      return { type: 'ReleaseReservation', loanId, amountCents: event.data.releasedCents };
+    case 'GuaranteeReleased':
+      return event.data.releasedCents > 0 ? { type: 'ReleaseReservation', loanId, amountCents: event.data.releasedCents } : undefined;
+    case 'ClaimPaid':
+      return event.data.releasedCents + event.data.claimCents > 0
+        ? { type: 'ConsumeForClaim', loanId, releasedCents: event.data.releasedCents, consumedCents: event.data.claimCents }
+        : undefined;
+    case 'RecoveryShared':
+      return event.data.guarantorShareCents > 0 ? { type: 'ReplenishFromRecovery', loanId, amountCents: event.data.guarantorShareCents } : undefined;
+    case 'GuaranteeRequested':
+    case 'GuaranteeRefused':
+    case 'GuaranteeActivated':
+    case 'GuaranteeCalled':
+    case 'RecoveryHeld':
+    case 'GuaranteeWrittenOff':
+      return undefined;
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
     }
   }
-  return undefined;
 }
