@@ -13,7 +13,7 @@ let now = new Date('2025-11-03T10:00:00.000Z');
 const setClock = (instant: string) => (now = new Date(instant));
 
 let h: ServiceHarness;
-const tokens = { anne: '', bruno: '', rita: '', sophie: '' };
+const tokens = { anne: '', bruno: '', rita: '', sophie: '', director: '' };
 
 const call = (method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<Reply> => h.call(method, `/tenants/${TENANT}/loans${path}`, { token, ...(body === undefined ? {} : { body }) });
 
@@ -49,12 +49,13 @@ async function parcoursLoan(stopAt: 'received' | 'approved' | 'offered' | 'signe
 }
 
 beforeAll(async () => {
-  h = await startServiceHarness({ name: 'lending_advisor', service: lendingService({ clock: () => new Date(now) }), tenant: TENANT });
+  h = await startServiceHarness({ name: 'lending_advisor', service: lendingService({ clock: () => new Date(now) }), tenant: TENANT, observe: ['lending.loan'] });
   const bank = (userId: string, organisationId: string) => h.token({ role: 'bankAdvisor', userId, organisationId, organisationKind: 'bank' });
   tokens.anne = await bank('bank-anne', 'bank-parcours');
   tokens.bruno = await bank('bank-bruno', 'bank-parcours');
   tokens.rita = await bank('bank-rita', 'bank-rival');
   tokens.sophie = await h.token({ role: 'socialWorker', userId: 'sw-sophie', organisationId: 'ccas-tarbes-org', organisationKind: 'ccas' });
+  tokens.director = await h.token({ role: 'ccasDirector', userId: 'dir-claire', organisationId: 'ccas-tarbes-org', organisationKind: 'ccas' });
 });
 
 afterAll(async () => {
@@ -165,6 +166,26 @@ describe('banks within one CCAS', () => {
     expect(tally(replies.filter(({ i }) => i % 2 === 1).map(({ reply }) => reply))).toEqual({ 404: 10 });
     expect(tally(replies.filter(({ i }) => i % 2 === 0).map(({ reply }) => reply))).toEqual({ 200: 10 });
     expect(await eventCount(loanId)).toBe(before + 10);
+  });
+});
+
+describe('products', () => {
+  it('a product version recorded by the CCAS director is published for intake (lending.product-terms-changed.v1), once', async () => {
+    setClock('2025-11-03T10:00:00.000Z');
+    const terms = { minAmountCents: 30_000, maxAmountCents: 250_000, exceptionMaxAmountCents: 500_000, minTermMonths: 6, maxTermMonths: 36, exceptionMaxTermMonths: 48, maxNominalRateBps: 400, guarantorKind: 'fcs', guaranteedShareBps: 5_000, accompaniment: 'offered', holidayInterest: 'none' };
+    const replies = await Promise.all(
+      [1, 2].map(() => h.call('POST', `/tenants/${TENANT}/products/autonomyHealth/versions`, { token: tokens.director, key: 'product-autonomy-2025-12', body: { decisionReference: 'CA-2025-11-03-1', effectiveFrom: '2025-12-01T00:00:00Z', terms } })),
+    );
+    // The same Idempotency-Key twice at once: one records it, the other replays it or is told it is running.
+    expect(replies.some((reply) => reply.status === 201)).toBe(true);
+    expect(replies.every((reply) => reply.status === 201 || (reply.status === 409 && reply.body.code === 'IDEMPOTENCY_IN_PROGRESS'))).toBe(true);
+    const published = await eventually('the product version on Kafka', async () => {
+      const found = h.published.filter((envelope) => envelope.name === 'lending.product-terms-changed.v1' && envelope.payload.product === 'autonomyHealth');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(published[0].payload).toMatchObject({ tenantId: TENANT, product: 'autonomyHealth', version: 1, maxAmountCents: 250_000, guarantorKind: 'fcs' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.published.filter((envelope) => envelope.name === 'lending.product-terms-changed.v1' && envelope.payload.product === 'autonomyHealth')).toHaveLength(1);
   });
 });
 

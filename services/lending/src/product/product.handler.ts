@@ -4,6 +4,7 @@ import { fromInput, type Clock, type CommandInput } from '@tremplin/service-kit'
 import type { ChangeProductTerms } from './product.commands';
 import { productAggregate } from './product.decider';
 import { productStreamId } from './product.events';
+import { productMessages } from './product.outbound';
 import { PRODUCT_CODES, productVersionAt, type ProductCode, type ProductVersion } from './product.terms';
 
 export const PRODUCT_HANDLER = Symbol('PRODUCT_HANDLER');
@@ -27,6 +28,8 @@ export function createProductHandler(deps: ProductHandlerDeps) {
         ...fromInput(input, now),
         streamId: productStreamId(product),
         command: { type: 'ChangeProductTerms', product, ...input.body, now, actor: input.actor, usuryTables: deps.usuryTables },
+        // Intake checks eligibility against the CCAS's product versions: each one is published.
+        toMessages: (decided) => productMessages(input.tenantId, decided.recorded),
         respond: (decided) => ({
           statusCode: 201,
           body: { product, version: decided.after.status === 'configured' ? decided.after.versions[decided.after.versions.length - 1].version : 0, streamVersion: decided.streamVersion },
