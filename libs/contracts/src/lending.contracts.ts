@@ -130,6 +130,14 @@ export const instalmentPaidV1 = lendingContract('lending.instalment-paid.v1', {
   recordedAt: instant(),
 });
 
+// A signed offer withdrawn (or replaced by a new one) before disbursement: the guarantee requested on its
+// signature has nothing left to cover; a new signature asks again.
+export const offerWithdrawnV1 = lendingContract('lending.offer-withdrawn.v1', {
+  ...loanMaybeOfApplication,
+  reasonCode: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/),
+  withdrawnAt: instant(),
+});
+
 export const loanWrittenOffV1 = lendingContract('lending.loan-written-off.v1', {
   ...loanMaybeOfApplication,
   writtenOffCents: cents(),
@@ -177,5 +185,6 @@ export const lendingContracts = [
   offerSignedV1,
   instalmentPaidV1,
   loanWrittenOffV1,
+  offerWithdrawnV1,
   productTermsChangedV1,
 ] as const;

@@ -45,6 +45,7 @@ describe('the contract registry', () => {
       'lending.loan-rescheduled.v1',
       'lending.loan-written-off.v1',
       'lending.offer-signed.v1',
+      'lending.offer-withdrawn.v1',
       'lending.product-terms-changed.v1',
       'lending.recovery-received.v1',
     ]);

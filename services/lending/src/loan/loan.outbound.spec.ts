@@ -100,6 +100,17 @@ describe('integration events of a loan', () => {
     ]);
   });
 
+  it('publishes the withdrawal of a signed offer (its guarantee has nothing left to cover), not of an unsigned one', () => {
+    const [received, approved] = opening;
+    const offer = opening[2];
+    const signedThenWithdrawn = recorded([received, approved, offer, opening[3], { type: 'WithdrawOffer', reasonCode: 'BORROWER_CHANGED_PLAN', now: at('2025-11-05'), actor: anne }]);
+    const withdrawn = loanMessages('ccas-tarbes', loanDecider.initialState(), signedThenWithdrawn).at(-1)!;
+    expect(withdrawn).toMatchObject({ name: 'lending.offer-withdrawn.v1', payload: { loanId: 'l1', reasonCode: 'BORROWER_CHANGED_PLAN', withdrawnAt: at('2025-11-05') } });
+    expect(contractRegistry.get(withdrawn.name)!.schema.safeParse(withdrawn.payload).success).toBe(true);
+    const unsigned = recorded([received, approved, offer, { type: 'WithdrawOffer', reasonCode: 'BORROWER_CHANGED_PLAN', now: at('2025-11-05'), actor: anne }]);
+    expect(names(unsigned)).not.toContain('lending.offer-withdrawn.v1');
+  });
+
   it('derives the same message id from the same event, so a retried append cannot publish twice', () => {
     const events = recorded(opening);
     const ids = (list: RecordedEvent[]) => loanMessages('ccas-tarbes', loanDecider.initialState(), list).map((envelope) => envelope.messageId);

@@ -12,6 +12,7 @@ import {
   loanRescheduledV1,
   loanWrittenOffV1,
   offerSignedV1,
+  offerWithdrawnV1,
   recoveryReceivedV1,
   type Contract,
   type Envelope,
@@ -151,9 +152,11 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
     }
     case 'LoanWrittenOff':
       return message(loanWrittenOffV1, { ...ids, writtenOffCents: event.data.writtenOffCents, writtenOffAt: event.data.writtenOffAt });
+    case 'LoanOfferWithdrawn':
+      // Only a signed offer asked for a guarantee: its withdrawal is the fund's business.
+      return event.data.wasSigned ? message(offerWithdrawnV1, { ...ids, reasonCode: event.data.reasonCode, withdrawnAt: event.data.withdrawnAt }) : undefined;
     // An early repayment's money leaves as the InstalmentPaid that follows it.
     case 'EarlyRepaymentRecorded':
-    case 'LoanOfferWithdrawn':
     case 'ReschedulingWithdrawn':
     case 'LoanOfferIssued':
     case 'AgreementNoticeIssued':
