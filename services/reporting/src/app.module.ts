@@ -5,6 +5,7 @@ import type { ReportingConfig } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { FiguresController } from './figures/figures.controller';
 import { consumedLogConsumers } from './log/consumed-log.consumer';
+import { LogFolder } from './log/log-folder';
 
 /** Composition root only. */
 @Module({})
@@ -15,7 +16,7 @@ export class AppModule {
       module: AppModule,
       imports: [PlatformModule.forRoot('reporting', config)],
       controllers: [FiguresController, DashboardController, ...workers.controllers],
-      providers: [...workers.providers],
+      providers: [...workers.providers, LogFolder],
     };
   }
 }

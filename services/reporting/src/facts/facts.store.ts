@@ -1,6 +1,5 @@
 import type { PoolClient } from '@tremplin/pg';
 import type { ApplicationFact, ConsumedEvent, EnvelopeFact, LoanActivity, LoanFact } from './facts';
-import { foldLoan, FOLDS, loanKeyOf } from './facts.folds';
 
 type Kind = 'text' | 'int' | 'ts' | 'date';
 type Columns<T> = ReadonlyArray<readonly [keyof T & string, string, Kind]>;
@@ -89,9 +88,11 @@ export const ENVELOPE_FACT: Table<EnvelopeFact> = {
 export const READ_MODEL_TABLES = [APPLICATION_FACT, LOAN_FACT, LOAN_ACTIVITY, ENVELOPE_FACT] as const;
 
 // Instants and days are read as text in UTC so a row read back folds and writes exactly as the rebuild does.
-function selectList<T>(table: Table<T>): string {
+function selectList<T>(table: Table<T>, alias = ''): string {
+  const prefix = alias ? `${alias}.` : '';
   return table.columns
-    .map(([key, column, kind]) => {
+    .map(([key, bare, kind]) => {
+      const column = `${prefix}${bare}`;
       if (kind === 'ts') return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${key}"`;
       if (kind === 'date') return `${column}::text AS "${key}"`;
       if (kind === 'int') return `${column}::float8 AS "${key}"`;
@@ -100,8 +101,10 @@ function selectList<T>(table: Table<T>): string {
     .join(', ');
 }
 
-export async function selectRows<T>(client: PoolClient, table: Table<T>, where = 'TRUE', params: unknown[] = []): Promise<T[]> {
-  const { rows } = await client.query(`SELECT ${selectList(table)} FROM ${table.name} WHERE ${where}`, params);
+/** Rows of a table as facts; `also` adds a computed column (e.g. a joined instant) to each row. */
+export async function selectRows<T>(client: PoolClient, table: Table<T>, where = 'TRUE', params: unknown[] = [], also?: { alias: string; extra: string }): Promise<T[]> {
+  const list = also ? `${selectList(table, also.alias)}, ${also.extra}` : selectList(table);
+  const { rows } = await client.query(`SELECT ${list} FROM ${table.name}${also ? ` ${also.alias}` : ''} WHERE ${where}`, params);
   return rows as T[];
 }
 
@@ -119,27 +122,20 @@ export async function upsertRows<T>(client: PoolClient, table: Table<T>, rows: r
   );
 }
 
-/** Keeps the message in the log; false when it is already there (the inbox normally prevents that). */
+/**
+ * Keeps the message in the log and queues it for the folder, in one statement of the inbox transaction;
+ * false when it is already there (the inbox normally prevents that).
+ */
 export async function appendToLog(tx: PoolClient, event: ConsumedEvent): Promise<boolean> {
   const inserted = await tx.query(
-    `INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (message_id) DO NOTHING`,
+    `WITH logged AS (
+       INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (message_id) DO NOTHING RETURNING seq, tenant_id
+     ), tenant AS (
+       INSERT INTO reporting.known_tenant (tenant_id) SELECT tenant_id FROM logged ON CONFLICT DO NOTHING
+     )
+     INSERT INTO reporting.unfolded (seq) SELECT seq FROM logged`,
     [event.messageId, event.tenantId, event.name, event.occurredAt, event.payload],
   );
-  if (inserted.rowCount === 0) return false;
-  await tx.query(`INSERT INTO reporting.known_tenant (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING`, [event.tenantId]);
-  return true;
-}
-
-/** Folds one consumed message into the facts, in the consumer's transaction. A contract with no fold is only logged. */
-export async function applyToFacts(tx: PoolClient, event: ConsumedEvent): Promise<void> {
-  const fold = FOLDS.get(event.name);
-  if (!fold) return;
-  if (fold.target === 'application') return upsertRows(tx, APPLICATION_FACT, [fold.apply(event)]);
-  if (fold.target === 'envelope') return upsertRows(tx, ENVELOPE_FACT, [fold.apply(event)]);
-  const key = loanKeyOf(event);
-  const [current] = await selectRows(tx, LOAN_FACT, 'tenant_id = $1 AND loan_id = $2', [key.tenantId, key.loanId]);
-  const { loan, activity } = foldLoan(fold, current, event);
-  await upsertRows(tx, LOAN_FACT, [loan]);
-  if (activity) await upsertRows(tx, LOAN_ACTIVITY, [activity]);
+  return (inserted.rowCount ?? 0) > 0;
 }

@@ -9,9 +9,12 @@ export interface Period {
 
 export type GroupBy = 'none' | 'tenant' | 'federation' | 'product';
 
+/** A loan as the figures read it: with its file's transmission instant when the query joined it. */
+export type ReportedLoan = LoanFact & { readonly transmittedAt?: string | null };
+
 export interface FactSet {
   readonly applications: readonly ApplicationFact[];
-  readonly loans: readonly LoanFact[];
+  readonly loans: readonly ReportedLoan[];
   readonly activity: readonly LoanActivity[];
   readonly envelopes: readonly EnvelopeFact[];
 }
@@ -109,7 +112,7 @@ export function figuresOf(facts: FactSet, period: Period): Figures {
   const toDecision: number[] = [];
   for (const loan of [...approved, ...refused]) {
     const decidedAt = loan.approvedAt ?? loan.refusedAt;
-    const start = (loan.applicationId && transmitted.get(`${loan.tenantId}\u0000${loan.applicationId}`)) || loan.receivedAt;
+    const start = loan.transmittedAt ?? (loan.applicationId && transmitted.get(`${loan.tenantId}\u0000${loan.applicationId}`)) ?? loan.receivedAt;
     if (start && decidedAt) toDecision.push(daysBetween(start, decidedAt));
   }
   const toDisbursement = granted.filter((loan) => loan.approvedAt).map((loan) => daysBetween(loan.approvedAt!, loan.disbursedAt!));
@@ -214,7 +217,7 @@ function seriesOf(facts: FactSet, period: Period): SeriesPoint[] {
 }
 
 function partition(facts: FactSet, keyOf: (tenantId: string, product: string | null) => string): Map<string, FactSet> {
-  const groups = new Map<string, { applications: ApplicationFact[]; loans: LoanFact[]; activity: LoanActivity[]; envelopes: EnvelopeFact[] }>();
+  const groups = new Map<string, { applications: ApplicationFact[]; loans: ReportedLoan[]; activity: LoanActivity[]; envelopes: EnvelopeFact[] }>();
   const group = (key: string) => {
     let found = groups.get(key);
     if (!found) groups.set(key, (found = { applications: [], loans: [], activity: [], envelopes: [] }));

@@ -19,8 +19,8 @@ const READ_BATCH = 10_000;
 const WRITE_BATCH = 5_000;
 
 /** The facts of a sequence of consumed events, folded in memory exactly as the consumer folds them one by one. */
-export function createReplay() {
-  const loans = new Map<string, LoanFact>();
+export function createReplay(known: readonly LoanFact[] = []) {
+  const loans = new Map<string, LoanFact>(known.map((loan) => [`${loan.tenantId}\u0000${loan.loanId}`, loan]));
   const applications = new Map<string, ApplicationFact>();
   const envelopes = new Map<string, EnvelopeFact>();
   const activity: LoanActivity[] = [];
@@ -44,6 +44,19 @@ export function createReplay() {
     },
     facts: () => ({ loans: [...loans.values()], applications: [...applications.values()], envelopes: [...envelopes.values()], activity }),
   };
+}
+
+/** Held by whoever writes the facts (the folder, a rebuild): one writer at a time keeps each loan's facts in order. */
+export const FOLD_LOCK = 0x7265_706f;
+
+export async function writeFacts(tx: PoolClient, facts: ReturnType<ReturnType<typeof createReplay>['facts']>): Promise<void> {
+  const write = async <T>(table: Parameters<typeof upsertRows<T>>[1], rows: readonly T[]) => {
+    for (let i = 0; i < rows.length; i += WRITE_BATCH) await upsertRows(tx, table, rows.slice(i, i + WRITE_BATCH));
+  };
+  await write(APPLICATION_FACT, facts.applications);
+  await write(LOAN_FACT, facts.loans);
+  await write(LOAN_ACTIVITY, facts.activity);
+  await write(ENVELOPE_FACT, facts.envelopes);
 }
 
 /** Opens every known tenant for this transaction: a rebuild and a checksum span them all. */
@@ -79,6 +92,7 @@ export async function rebuildFromLog(pool: Pool, onProgress: (progress: RebuildP
   const started = Date.now();
   return withTransaction(pool, async (tx) => {
     await tx.query(`LOCK TABLE reporting.consumed_event IN EXCLUSIVE MODE`);
+    await tx.query(`SELECT pg_advisory_xact_lock($1)`, [FOLD_LOCK]);
     await scopeAllTenants(tx);
     const total = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0]!.n);
     const replay = createReplay();
@@ -98,14 +112,10 @@ export async function rebuildFromLog(pool: Pool, onProgress: (progress: RebuildP
       onProgress({ replayed, total });
     }
     for (const table of READ_MODEL_TABLES) await tx.query(`DELETE FROM ${table.name}`);
+    // Everything queued is in the replay: the folder, waiting on the lock, then finds nothing left to fold.
+    await tx.query(`DELETE FROM reporting.unfolded`);
     const facts = replay.facts();
-    const write = async <T>(table: Parameters<typeof upsertRows<T>>[1], rows: readonly T[]) => {
-      for (let i = 0; i < rows.length; i += WRITE_BATCH) await upsertRows(tx, table, rows.slice(i, i + WRITE_BATCH));
-    };
-    await write(APPLICATION_FACT, facts.applications);
-    await write(LOAN_FACT, facts.loans);
-    await write(LOAN_ACTIVITY, facts.activity);
-    await write(ENVELOPE_FACT, facts.envelopes);
+    await writeFacts(tx, facts);
     return {
       events: replayed,
       rows: { [APPLICATION_FACT.name]: facts.applications.length, [LOAN_FACT.name]: facts.loans.length, [LOAN_ACTIVITY.name]: facts.activity.length, [ENVELOPE_FACT.name]: facts.envelopes.length },
