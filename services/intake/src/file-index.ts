@@ -24,8 +24,8 @@ export function createFileIndex(readModel: DataSource, executor: CommandExecutor
       for (const applicationId of await ofBeneficiary(tenantId, beneficiaryId)) {
         // The stream, not the row: the decision must not rest on a projection that may lag.
         const { state } = await executor.read(applicationAggregate, tenantId, applicationStreamId(applicationId));
-        // Intake does not yet hear when a loan ends (lending.loan-repaid.v1): a granted loan keeps the file.
-        if (state.status === 'transmitted' || (state.status === 'closed' && state.outcome === 'loanApproved')) withLiveLoan.push(applicationId);
+        // A granted loan keeps the file until lending says it ended (repaid or written off).
+        if (state.status === 'transmitted' || (state.status === 'closed' && state.outcome === 'loanApproved' && !state.loanEndedAt)) withLiveLoan.push(applicationId);
         else if (state.status === 'building' || state.status === 'submitted' || state.status === 'approved') inProgress.push(applicationId);
       }
       return { withLiveLoan, inProgress };

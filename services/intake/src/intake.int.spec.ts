@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { applicationTransmittedV1, contractRegistry, createEnvelope, loanApprovedV1, loanRefusedV1, productTermsChangedV1 } from '@tremplin/contracts';
+import { applicationTransmittedV1, contractRegistry, createEnvelope, loanApprovedV1, loanRefusedV1, loanRepaidV1, productTermsChangedV1 } from '@tremplin/contracts';
 import { headersOf } from '@tremplin/messaging';
 import { eventually, startServiceHarness, tally, type Reply, type ServiceHarness } from '@tremplin/testing';
 import { intakeService } from './service';
@@ -74,7 +74,7 @@ const rowCounts = () =>
   });
 const listed = async (applicationId: string) => ((await get('/applications', tokens.sophie)).body.files as Array<Record<string, unknown>>).find((row) => row.applicationId === applicationId);
 
-const publishLending = async (contract: typeof loanApprovedV1 | typeof loanRefusedV1 | typeof productTermsChangedV1, payload: Record<string, unknown>) => {
+const publishLending = async (contract: typeof loanApprovedV1 | typeof loanRefusedV1 | typeof loanRepaidV1 | typeof productTermsChangedV1, payload: Record<string, unknown>) => {
   const producer = await h.transport.producer();
   const envelope = createEnvelope(contract as typeof loanRefusedV1, payload as never, { messageId: randomUUID(), occurredAt: NOW, correlationId: `corr-${randomUUID()}` });
   await producer.send([{ topic: h.topic('lending.loan'), key: String(payload.loanId ?? payload.product), value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
@@ -191,6 +191,14 @@ describe('a file from the first appointment to the bank’s answer', () => {
     // A file tied to a granted loan is kept: erasure is refused, and says why.
     const erase = await post(`/beneficiaries/${beneficiaryId}/erasure`, {}, tokens.director);
     expect([erase.status, erase.body.code]).toEqual([409, 'ERASURE_BLOCKED_BY_LIVE_LOAN']);
+    // Once lending says the loan is repaid, the file no longer holds the person back.
+    await publishLending(loanRepaidV1, { tenantId: TENANT, loanId: answer.loanId, applicationId, interestPaidTotalCents: 5_400, everLate: false, repaidAt: '2028-03-10T00:00:00.000Z' });
+    const erased = await eventually('erasure once the loan ended', async () => {
+      const reply = await post(`/beneficiaries/${beneficiaryId}/erasure`, {}, tokens.director);
+      return reply.status === 200 ? reply : undefined;
+    }, 45_000);
+    expect(erased.body).toMatchObject({ status: 'erased' });
+    expect(await eventsIn(`application-${applicationId}`)).toBe(9);
   });
 
   it('refused at the commission: closed with its reason; withdrawn: closed for the person', async () => {

@@ -125,4 +125,14 @@ export interface RecordBankAnswer {
   readonly actor: Actor;
 }
 
-export type ApplicationCommand = OpenApplication | RecordAppointment | AssessBudget | AssessNeeds | CheckEligibility | SubmitToCommission | DecideAtCommission | TransmitToBank | WithdrawApplication | RecordBankAnswer;
+/** The loan this file led to has ended (repaid or written off, from lending): the file's archive clock starts. */
+export interface RecordLoanEnded {
+  readonly type: 'RecordLoanEnded';
+  readonly loanId: string;
+  readonly ending: 'repaid' | 'writtenOff';
+  readonly endedAt: string;
+  readonly now: string;
+  readonly actor: Actor;
+}
+
+export type ApplicationCommand = OpenApplication | RecordAppointment | AssessBudget | AssessNeeds | CheckEligibility | SubmitToCommission | DecideAtCommission | TransmitToBank | WithdrawApplication | RecordBankAnswer | RecordLoanEnded;

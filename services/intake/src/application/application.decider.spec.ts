@@ -294,6 +294,20 @@ describe('a file with the bank', () => {
   });
 });
 
+describe('a file closed on a granted loan', () => {
+  const granted = [...atBank, { type: 'ApplicationClosed', data: { outcome: 'loanApproved', loanId: 'loan-1', closedAt: NOW } } as ApplicationEvent];
+  const ended = (loanId = 'loan-1') => cmd({ type: 'RecordLoanEnded', loanId, ending: 'repaid', endedAt: '2028-03-10T00:00:00.000Z' });
+
+  it('records the end of its loan once, and only for its own loan', () => {
+    const event: ApplicationEvent = { type: 'LoanEnded', data: { loanId: 'loan-1', ending: 'repaid', endedAt: '2028-03-10T00:00:00.000Z' } };
+    spec.given(granted).when(ended()).then([event]);
+    spec.given([...granted, event]).when(ended()).thenThrows(refusedWith('state', 'LOAN_ALREADY_ENDED', 'loanId'));
+    spec.given(granted).when(ended('loan-2')).thenThrows(refusedWith('state', 'NO_LOAN_OF_THIS_FILE', 'loanId'));
+    spec.given(atBank).when(ended()).thenThrows(refusedWith('state', 'NO_LOAN_OF_THIS_FILE', 'loanId'));
+    expect(fold([...granted, event])).toMatchObject({ status: 'closed', outcome: 'loanApproved', loanEndedAt: '2028-03-10T00:00:00.000Z' });
+  });
+});
+
 describe('a closed or withdrawn file', () => {
   const closed = [...atBank, { type: 'ApplicationClosed', data: { outcome: 'loanApproved', loanId: 'loan-1', closedAt: NOW } } as ApplicationEvent];
   const withdrawn = [...ready, { type: 'ApplicationWithdrawn', data: { reasonCode: 'PROJECT_ABANDONED', withdrawnBy: 'sw-sophie', withdrawnAt: NOW } } as ApplicationEvent];

@@ -28,7 +28,7 @@ export type ApplicationState =
   | { readonly status: 'approved'; readonly file: FileFacts; readonly commissionDecisionId: string }
   | { readonly status: 'transmitted'; readonly file: FileFacts; readonly commissionDecisionId: string; readonly bankPartnerId: string }
   | { readonly status: 'withdrawn'; readonly file: FileFacts; readonly reasonCode: string }
-  | { readonly status: 'closed'; readonly file: FileFacts; readonly outcome: ClosingOutcome; readonly reasonCode?: string; readonly loanId?: string };
+  | { readonly status: 'closed'; readonly file: FileFacts; readonly outcome: ClosingOutcome; readonly reasonCode?: string; readonly loanId?: string; readonly loanEndedAt?: string };
 
 export const initialApplicationState = (): ApplicationState => ({ status: 'none' });
 
@@ -78,6 +78,8 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
         ...(event.data.reasonCode ? { reasonCode: event.data.reasonCode } : {}),
         ...(event.data.loanId ? { loanId: event.data.loanId } : {}),
       };
+    case 'LoanEnded':
+      return state.status === 'closed' ? { ...state, loanEndedAt: event.data.endedAt } : state;
     default:
       return exhaustive(event);
   }
@@ -86,6 +88,13 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
 export function decideApplication(command: ApplicationCommand, state: ApplicationState): ApplicationEvent[] {
   if (command.type === 'OpenApplication') return open(command, state);
   if (state.status === 'none') throw notFoundError('APPLICATION_NOT_FOUND', 'no such file in this CCAS', 'applicationId');
+  if (command.type === 'RecordLoanEnded') {
+    if (state.status !== 'closed' || state.outcome !== 'loanApproved' || state.loanId !== command.loanId) {
+      throw stateError('NO_LOAN_OF_THIS_FILE', `loan ${command.loanId} is not the loan this file led to`, 'loanId');
+    }
+    if (state.loanEndedAt) throw stateError('LOAN_ALREADY_ENDED', `the loan ended on ${state.loanEndedAt}`, 'loanId');
+    return [{ type: 'LoanEnded', data: { loanId: command.loanId, ending: command.ending, endedAt: command.endedAt } }];
+  }
   if (state.status === 'closed' || state.status === 'withdrawn') {
     if (command.type === 'RecordBankAnswer') throw stateError('FILE_NOT_TRANSMITTED', `the file is ${state.status}: no bank answer is awaited`, 'applicationId');
     throw stateError('FILE_CLOSED', `the file is ${state.status === 'closed' ? `closed (${state.outcome})` : 'withdrawn'}`, 'applicationId');

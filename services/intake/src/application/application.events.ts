@@ -100,6 +100,11 @@ export interface ApplicationClosed {
   };
 }
 
-export type ApplicationEvent = ApplicationOpened | AppointmentHeld | BudgetAssessed | NeedsAssessed | EligibilityChecked | ApplicationSubmitted | CommissionDecided | ApplicationTransmitted | ApplicationWithdrawn | ApplicationClosed;
+export interface LoanEnded {
+  readonly type: 'LoanEnded';
+  readonly data: { readonly loanId: string; readonly ending: 'repaid' | 'writtenOff'; readonly endedAt: string };
+}
+
+export type ApplicationEvent = ApplicationOpened | AppointmentHeld | BudgetAssessed | NeedsAssessed | EligibilityChecked | ApplicationSubmitted | CommissionDecided | ApplicationTransmitted | ApplicationWithdrawn | ApplicationClosed | LoanEnded;
 
 export const applicationStreamId = (applicationId: string) => `application-${applicationId}`;

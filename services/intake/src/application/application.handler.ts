@@ -9,7 +9,7 @@ import { beneficiaryStreamId } from '../beneficiary/beneficiary.events';
 import { catalogueAggregate, versionInForce } from '../catalogue/catalogue.decider';
 import { catalogueStreamId } from '../catalogue/catalogue.events';
 import { sealAll } from '../personal-data';
-import type { ApplicationCommand, AssessBudget, AssessNeeds, AutonomyHealthNeed, DecideAtCommission, OpenApplication, RecordAppointment, RecordBankAnswer } from './application.commands';
+import type { ApplicationCommand, AssessBudget, AssessNeeds, AutonomyHealthNeed, DecideAtCommission, OpenApplication, RecordAppointment, RecordBankAnswer, RecordLoanEnded } from './application.commands';
 import { applicationAggregate, type ApplicationState } from './application.decider';
 import { applicationStreamId } from './application.events';
 import { applicationMessages } from './application.outbound';
@@ -158,6 +158,12 @@ export function createApplicationHandler(deps: ApplicationHandlerDeps) {
       simple(applicationId, input, (now) => ({ type: 'DecideAtCommission', decisionId: deterministicEventId(`commission\u001f${input.commandId}`, 0), ...input.body, now, actor: input.actor })),
     transmit: (applicationId: string, input: CommandInput<{ bankPartnerId: string }>) => simple(applicationId, input, (now) => ({ type: 'TransmitToBank', ...input.body, now, actor: input.actor })),
     withdraw: (applicationId: string, input: CommandInput<{ reasonCode: string }>) => simple(applicationId, input, (now) => ({ type: 'WithdrawApplication', ...input.body, now, actor: input.actor })),
+
+    /** The loan's end, from lending's contracts through the inbox transaction. */
+    loanEnded(applicationId: string, ended: Pick<RecordLoanEnded, 'loanId' | 'ending' | 'endedAt'>, options: CommandOptions): Promise<Outcome> {
+      const now = deps.clock().toISOString();
+      return run(applicationId, now, { type: 'RecordLoanEnded', ...ended, now, actor: options.actor }, options);
+    },
 
     /** The bank's answer, from lending's contracts through the inbox transaction. */
     bankAnswer(applicationId: string, answer: Pick<RecordBankAnswer, 'loanId' | 'answer'>, options: CommandOptions): Promise<Outcome> {

@@ -74,7 +74,8 @@ export function applicationMessages(tenantId: string, before: ApplicationState, 
       case 'BudgetAssessed':
       case 'NeedsAssessed':
       case 'EligibilityChecked':
-        // Preparation steps stay inside intake (their facts reach others with the submission).
+      case 'LoanEnded':
+        // Preparation steps stay inside intake (their facts reach others with the submission); lending publishes the loan's end.
         break;
       default: {
         const unhandled: never = event;

@@ -27,6 +27,7 @@ export class FileListEntity {
   @Column({ name: 'loan_id', type: 'text', nullable: true }) loanId!: string | null;
   @Column({ name: 'opened_at', type: 'timestamptz' }) openedAt!: Date;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
+  @Column({ name: 'loan_ended_at', type: 'timestamptz', nullable: true }) loanEndedAt!: Date | null;
   @Column({ name: 'stream_version', type: 'integer' }) streamVersion!: number;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -62,6 +62,7 @@ describe('the file list row', () => {
       loanId: 'loan-1',
       openedAt: AT,
       closedAt: AT,
+      loanEndedAt: null,
       streamVersion: 7,
       updatedAt: AT,
     });

@@ -28,6 +28,7 @@ export interface FileRow {
   readonly loanId: string | null;
   readonly openedAt: string;
   readonly closedAt: string | null;
+  readonly loanEndedAt: string | null;
   readonly streamVersion: number;
   readonly updatedAt: string;
 }
@@ -62,6 +63,7 @@ export function evolveFileRow(row: FileRow | undefined, event: RecordedEvent): F
       loanId: null,
       openedAt: at,
       closedAt: null,
+      loanEndedAt: null,
       streamVersion: event.streamVersion,
       updatedAt: at,
     };
@@ -87,6 +89,8 @@ export function evolveFileRow(row: FileRow | undefined, event: RecordedEvent): F
       return { ...next, status: 'withdrawn', reasonCode: decoded.data.reasonCode, closedAt: at };
     case 'ApplicationClosed':
       return { ...next, status: 'closed', outcome: decoded.data.outcome, reasonCode: decoded.data.reasonCode ?? null, reasonCategory: decoded.data.reasonCategory ?? null, loanId: decoded.data.loanId ?? null, closedAt: at };
+    case 'LoanEnded':
+      return { ...next, loanEndedAt: decoded.data.endedAt };
     default: {
       const unhandled: never = decoded;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
@@ -117,6 +121,7 @@ const COLUMNS: Array<[keyof FileRow, string, string]> = [
   ['loanId', 'loan_id', 'text'],
   ['openedAt', 'opened_at', 'timestamptz'],
   ['closedAt', 'closed_at', 'timestamptz'],
+  ['loanEndedAt', 'loan_ended_at', 'timestamptz'],
   ['streamVersion', 'stream_version', 'int'],
   ['updatedAt', 'updated_at', 'timestamptz'],
 ];

@@ -16,6 +16,7 @@ interface FileFact {
   status: string;
   outcome: string | null;
   closed_on: string | null;
+  loan_ended_on: string | null;
   last_activity_on: string;
 }
 
@@ -43,7 +44,7 @@ export function createRetentionJob(deps: {
       const { people, files } = await inTenant(deps.readModel, tenantId, async (manager) => ({
         people: (await manager.query(`SELECT beneficiary_id, to_char(last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS last_activity_on FROM intake.person_list WHERE erased_at IS NULL ORDER BY beneficiary_id`)) as PersonFact[],
         files: (await manager.query(
-          `SELECT beneficiary_id, application_id, status, outcome, to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS closed_on, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS last_activity_on FROM intake.file_list`,
+          `SELECT beneficiary_id, application_id, status, outcome, to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS closed_on, to_char(loan_ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS loan_ended_on, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS last_activity_on FROM intake.file_list`,
         )) as FileFact[],
       }));
       const shredded: Array<{ beneficiaryId: string; dueOn: string; because: string; outcome: string }> = [];
@@ -53,7 +54,7 @@ export function createRetentionJob(deps: {
         const person: RetainedPerson = {
           beneficiaryId: row.beneficiary_id,
           lastActivityOn: row.last_activity_on,
-          files: files.filter((file) => file.beneficiary_id === row.beneficiary_id).map((file) => ({ applicationId: file.application_id, status: file.status, outcome: file.outcome, closedOn: file.closed_on, lastActivityOn: file.last_activity_on })),
+          files: files.filter((file) => file.beneficiary_id === row.beneficiary_id).map((file) => ({ applicationId: file.application_id, status: file.status, outcome: file.outcome, closedOn: file.closed_on, loanEndedOn: file.loan_ended_on, lastActivityOn: file.last_activity_on })),
         };
         const verdict = retentionVerdict(person, today, deps.periods);
         if (verdict.kind === 'active') active += 1;

@@ -22,6 +22,12 @@ describe('the retention clocks', () => {
     expect(verdict(granted, '2034-03-10').kind).toBe('due');
   });
 
+  it('counts a granted file’s archive from the loan’s end when lending said it ended', () => {
+    const ended = person([file({ outcome: 'loanApproved', closedOn: '2024-03-10', loanEndedOn: '2026-09-30' })]);
+    expect(verdict(ended, '2036-09-29')).toEqual({ kind: 'kept', dueOn: '2036-09-30', because: 'archive of granted file app-1' });
+    expect(verdict(ended, '2036-09-30').kind).toBe('due');
+  });
+
   it('waits for the latest clock: the last contact on any file counts', () => {
     const p = person([file({ closedOn: '2024-03-10', lastActivityOn: '2025-01-15' })]);
     expect(verdict(p, '2026-03-10')).toEqual({ kind: 'kept', dueOn: '2027-01-15', because: 'last contact' });

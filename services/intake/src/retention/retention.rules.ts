@@ -20,6 +20,8 @@ export interface RetainedFile {
   readonly status: string;
   readonly outcome: string | null;
   readonly closedOn: IsoDate | null;
+  /** The day the file's loan ended (repaid or written off), when lending said so. */
+  readonly loanEndedOn?: IsoDate | null;
   readonly lastActivityOn: IsoDate;
 }
 
@@ -47,7 +49,8 @@ export function retentionVerdict(person: RetainedPerson, today: IsoDate, periods
   const clocks: Array<[IsoDate, string]> = [[addMonths(lastActivity(person), periods.lastContactMonths), 'last contact']];
   for (const file of person.files) {
     const closedOn = file.closedOn ?? file.lastActivityOn;
-    if (file.outcome === 'loanApproved') clocks.push([addMonths(closedOn, periods.grantedArchiveMonths), `archive of granted file ${file.applicationId}`]);
+    // The archive period runs from the loan's end when known, from the file's closing otherwise (never shorter).
+    if (file.outcome === 'loanApproved') clocks.push([addMonths(file.loanEndedOn ?? closedOn, periods.grantedArchiveMonths), `archive of granted file ${file.applicationId}`]);
     else clocks.push([addMonths(closedOn, periods.refusedOrWithdrawnMonths), `${file.status === 'withdrawn' ? 'withdrawn' : 'refused'} file ${file.applicationId}`]);
   }
   const [dueOn, because] = clocks.reduce((latest, clock) => (clock[0] > latest[0] ? clock : latest));
