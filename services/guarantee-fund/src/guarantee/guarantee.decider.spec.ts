@@ -122,8 +122,8 @@ describe('a refused guarantee', () => {
     spec.given(refused).when({ type: 'ReconsiderGuarantee', coverage: ccasCoverage, envelope: room(75_000), ...at(NOW) }).thenThrows(refusedWith('state', 'INSUFFICIENT_HEADROOM', 'loanId'));
     spec.given(refused).when({ type: 'ReconsiderGuarantee', coverage: undefined, envelope: { limited: false }, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTOR_NOT_CONFIGURED'));
   });
-  it('is not requested twice, and the loan cannot be disbursed under it', () => {
-    spec.given(refused).when(request()).thenThrows(refusedWith('state', 'GUARANTEE_ALREADY_REQUESTED', 'loanId'));
+  it('is decided anew when the loan is signed again, and the loan cannot be disbursed under the refusal', () => {
+    spec.given(refused).when(request()).then([requested, granted]);
     spec.given(refused).when({ type: 'ActivateGuarantee', principalCents: 150_001, disbursedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_GRANTED'));
   });
 });
@@ -136,9 +136,21 @@ describe('a granted guarantee', () => {
   it('refuses a disbursement of another amount than the one guaranteed', () => {
     spec.given(grantedGuarantee).when({ type: 'ActivateGuarantee', principalCents: 200_000, disbursedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'DISBURSED_AMOUNT_DIFFERS', 'principalCents'));
   });
-  it('is not reconsidered nor requested again', () => {
+  it('is not reconsidered', () => {
     spec.given(grantedGuarantee).when({ type: 'ReconsiderGuarantee', coverage: ccasCoverage, envelope: room(1_000_000), ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_ALREADY_GRANTED'));
-    spec.given(grantedGuarantee).when(request()).thenThrows(refusedWith('state', 'GUARANTEE_ALREADY_REQUESTED'));
+  });
+  it('is superseded when the offer is signed again: its reservation counts as headroom for the new request', () => {
+    const again = (principalCents: number): GuaranteeEvent =>
+      ({ type: 'GuaranteeRequested', data: { ...(requested.data as object), principalCents, superseded: { guarantorId: 'ccas-laval', releasedCents: 75_001 } } }) as never;
+    // The envelope is full with this loan's 750.01 €: a new signature for 1,400 € needs 700 €, within what it frees.
+    spec
+      .given(grantedGuarantee)
+      .when(request({ principalCents: 140_000, envelope: room(0) }))
+      .then([again(140_000), { type: 'GuaranteeGranted', data: { ...granted.data, guaranteedCents: 70_000 } } as GuaranteeEvent]);
+    spec
+      .given(grantedGuarantee)
+      .when(request({ principalCents: 160_000, envelope: room(0) }))
+      .then([again(160_000), { type: 'GuaranteeRefused', data: { reasonCode: 'INSUFFICIENT_HEADROOM', guarantorId: 'ccas-laval', requiredCents: 80_000, headroomCents: 75_001, refusedAt: NOW } }]);
   });
   it('cannot be called before the loan is disbursed, nor pay a claim', () => {
     spec.given(grantedGuarantee).when({ type: 'CallGuarantee', outstandingPrincipalCents: 150_001, defaultedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_ACTIVE'));
@@ -261,19 +273,33 @@ describe('a written-off guarantee', () => {
 
 describe('what a guarantee does to its envelope', () => {
   const fold = (events: GuaranteeEvent[]) => events.reduce(guaranteeDecider.evolve, guaranteeDecider.initialState());
+  const commands = (movements: ReturnType<typeof envelopeMovementsOf>) => movements.map((movement) => movement.command);
   it('reserves on a grant, releases repaid principal, consumes a paid claim and is replenished by recoveries', () => {
-    expect(envelopeMovementsOf('loan-1', fold([]), [requested, granted])).toEqual({ guarantorId: 'ccas-laval', commands: [{ type: 'ReserveForGuarantee', loanId: 'loan-1', amountCents: 75_001 }] });
-    expect(envelopeMovementsOf('loan-1', fold(active), [reduced])?.commands).toEqual([{ type: 'ReleaseReservation', loanId: 'loan-1', amountCents: 25_000 }]);
-    expect(envelopeMovementsOf('loan-1', fold(calledGuarantee), [paid])?.commands).toEqual([{ type: 'ConsumeForClaim', loanId: 'loan-1', releasedCents: 50_001, consumedCents: 50_001 }]);
+    expect(envelopeMovementsOf('loan-1', fold([]), [requested, granted])).toEqual([{ guarantorId: 'ccas-laval', command: { type: 'ReserveForGuarantee', loanId: 'loan-1', amountCents: 75_001 } }]);
+    expect(commands(envelopeMovementsOf('loan-1', fold(active), [reduced]))).toEqual([{ type: 'ReleaseReservation', loanId: 'loan-1', amountCents: 25_000 }]);
+    expect(commands(envelopeMovementsOf('loan-1', fold(calledGuarantee), [paid]))).toEqual([{ type: 'ConsumeForClaim', loanId: 'loan-1', releasedCents: 50_001, consumedCents: 50_001 }]);
     const shared: GuaranteeEvent = { type: 'RecoveryShared', data: { recoveryCents: 100, guarantorShareCents: 50, bankShareCents: 50, guarantorRecoveredTotalCents: 50, receivedAt: NOW } };
-    expect(envelopeMovementsOf('loan-1', fold(paidGuarantee), [shared])?.commands).toEqual([{ type: 'ReplenishFromRecovery', loanId: 'loan-1', amountCents: 50 }]);
-    expect(envelopeMovementsOf('loan-1', fold(calledGuarantee), [paid, shared])?.commands.map((command) => command.type)).toEqual(['ConsumeForClaim', 'ReplenishFromRecovery']);
+    expect(commands(envelopeMovementsOf('loan-1', fold(paidGuarantee), [shared]))).toEqual([{ type: 'ReplenishFromRecovery', loanId: 'loan-1', amountCents: 50 }]);
+    expect(commands(envelopeMovementsOf('loan-1', fold(calledGuarantee), [paid, shared])).map((command) => command.type)).toEqual(['ConsumeForClaim', 'ReplenishFromRecovery']);
+  });
+  it('frees the earlier reservation when a loan signed again asks anew, before reserving for the new signature', () => {
+    const again: GuaranteeEvent = { type: 'GuaranteeRequested', data: { ...(requested.data as object), superseded: { guarantorId: 'ccas-laval', releasedCents: 75_001 } } as never };
+    expect(envelopeMovementsOf('loan-1', fold([requested, granted]), [again, granted])).toEqual([
+      { guarantorId: 'ccas-laval', command: { type: 'ReleaseReservation', loanId: 'loan-1', amountCents: 75_001 } },
+      { guarantorId: 'ccas-laval', command: { type: 'ReserveForGuarantee', loanId: 'loan-1', amountCents: 75_001 } },
+    ]);
   });
   it('moves nothing for a refusal, an activation, a call, or a guarantor without an envelope', () => {
-    expect(envelopeMovementsOf('loan-1', fold([]), [requested, refusedForHeadroom])).toBeUndefined();
-    expect(envelopeMovementsOf('loan-1', fold([requested, granted]), [activated])).toBeUndefined();
-    expect(envelopeMovementsOf('loan-1', fold([...active, reduced]), [called])).toBeUndefined();
+    expect(envelopeMovementsOf('loan-1', fold([]), [requested, refusedForHeadroom])).toEqual([]);
+    expect(envelopeMovementsOf('loan-1', fold([requested, granted]), [activated])).toEqual([]);
+    expect(envelopeMovementsOf('loan-1', fold([...active, reduced]), [called])).toEqual([]);
     const fcsGranted = { ...granted, data: { ...granted.data, envelopeLimited: false } } as GuaranteeEvent;
-    expect(envelopeMovementsOf('loan-1', fold([requested, fcsGranted, activated]), [reduced])).toBeUndefined();
+    expect(envelopeMovementsOf('loan-1', fold([requested, fcsGranted, activated]), [reduced])).toEqual([]);
+  });
+});
+
+describe('a disbursed guarantee', () => {
+  it('is not requested again', () => {
+    spec.given(active).when(request()).thenThrows(refusedWith('state', 'GUARANTEE_ALREADY_ACTIVE', 'loanId'));
   });
 });

@@ -98,10 +98,26 @@ export function evolveGuarantee(state: GuaranteeState, event: GuaranteeEvent): G
 export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState): GuaranteeEvent[] {
   switch (command.type) {
     case 'RequestGuarantee': {
-      if (state.status !== 'none') throw stateError('GUARANTEE_ALREADY_REQUESTED', `the guarantee of this loan was already requested (${state.status})`, 'loanId');
+      // A loan not yet disbursed may be signed again (its offer withdrawn and reissued): each signature asks anew.
+      if (state.status !== 'none' && state.status !== 'requested' && state.status !== 'refused' && state.status !== 'granted') {
+        throw stateError('GUARANTEE_ALREADY_ACTIVE', `the loan was disbursed under its guarantee (${state.status})`, 'loanId');
+      }
       checkPositive(command.principalCents, 'principalCents');
-      const request: Request = { loanId: command.loanId, bankPartnerId: command.bankPartnerId, product: command.product, principalCents: command.principalCents, requestedAt: command.now };
-      return [{ type: 'GuaranteeRequested', data: request }, decision(request, command.coverage, command.envelope, command.now)];
+      const earlier = state.status === 'granted' && state.grant.envelopeLimited ? { guarantorId: state.grant.guarantorId, releasedCents: state.grant.guaranteedCents } : undefined;
+      const request: Request = {
+        loanId: command.loanId,
+        bankPartnerId: command.bankPartnerId,
+        product: command.product,
+        principalCents: command.principalCents,
+        requestedAt: command.now,
+        ...(earlier ? { superseded: earlier } : {}),
+      };
+      // The earlier reservation is freed in the same transaction: the new one may use it.
+      const envelope =
+        earlier && command.envelope.limited && command.coverage?.covered && command.coverage.guarantorId === earlier.guarantorId
+          ? { limited: true as const, headroomCents: command.envelope.headroomCents + earlier.releasedCents }
+          : command.envelope;
+      return [{ type: 'GuaranteeRequested', data: request }, decision(request, command.coverage, envelope, command.now)];
     }
     case 'ReconsiderGuarantee': {
       if (state.status === 'none') throw stateError('GUARANTEE_NOT_REQUESTED', 'no guarantee was requested for this loan', 'loanId');

@@ -6,7 +6,15 @@ export type RefusalReason = 'INSUFFICIENT_HEADROOM' | 'PRODUCT_NOT_COVERED' | 'G
 
 export type GuaranteeRequested = Event<
   'GuaranteeRequested',
-  { readonly loanId: string; readonly bankPartnerId: string; readonly product: ProductCode; readonly principalCents: number; readonly requestedAt: string }
+  {
+    readonly loanId: string;
+    readonly bankPartnerId: string;
+    readonly product: ProductCode;
+    readonly principalCents: number;
+    readonly requestedAt: string;
+    /** An offer withdrawn and signed again asks anew: the earlier grant's reservation, freed (absent: none). */
+    readonly superseded?: { readonly guarantorId: string; readonly releasedCents: number };
+  }
 >;
 
 export type GuaranteeGranted = Event<

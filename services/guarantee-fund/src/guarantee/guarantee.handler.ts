@@ -61,13 +61,12 @@ export function createGuaranteeHandler(deps: GuaranteeHandlerDeps) {
     try {
       command = await complete(store, tenantId, state, input, options.actor, now);
       const events = duplicate ? [] : guaranteeDecider.decide(command, state);
-      const movements = envelopeMovementsOf(loanId, state, events);
-      for (const [index, movement] of (movements?.commands ?? []).entries()) {
+      for (const [index, movement] of envelopeMovementsOf(loanId, state, events).entries()) {
         const moved = await deps.executor.execute({
           aggregate: envelopeAggregate,
           tenantId,
-          streamId: envelopeStreamId(movements!.guarantorId),
-          command: movement,
+          streamId: envelopeStreamId(movement.guarantorId),
+          command: movement.command,
           commandId: deterministicEventId(`${options.commandId}\u001fenvelope`, index),
           metadata: metadataFromContext(now, options.causationId ? { causationId: options.causationId } : {}),
           respond: () => ({ statusCode: 200, body: {} }),
@@ -77,7 +76,7 @@ export function createGuaranteeHandler(deps: GuaranteeHandlerDeps) {
         // what the loan still reserved, with the envelope full): the guarantee then records nothing either.
         if (moved.kind === 'refused') {
           if (index === 0) throw moved.error;
-          throw new Error(`envelope ${movements!.guarantorId} refused ${movement.type} (${moved.error.code}) after an earlier movement of guarantee ${loanId}`);
+          throw new Error(`envelope ${movement.guarantorId} refused ${movement.command.type} (${moved.error.code}) after an earlier movement of guarantee ${loanId}`);
         }
       }
     } catch (thrown) {

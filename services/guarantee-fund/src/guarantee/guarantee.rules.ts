@@ -26,13 +26,23 @@ export function guarantorPartOf(recoveryCents: number, claimCents: number, outst
 /** Only a CCAS guarantees from an envelope its board voted; the FCS is a national fund without a per-CCAS limit. */
 export const hasEnvelope = (kind: GuarantorKind): boolean => kind === 'ccas';
 
-/** What the guarantee's new events do to its guarantor's envelope (none for a guarantor without one). */
-export function envelopeMovementsOf(loanId: string, state: GuaranteeState, events: readonly GuaranteeEvent[]): { guarantorId: string; commands: EnvelopeMovement[] } | undefined {
-  const granted = events.find((event) => event.type === 'GuaranteeGranted');
-  const grant = granted ? granted.data : 'grant' in state ? state.grant : undefined;
-  if (!grant?.envelopeLimited) return undefined;
-  const commands = events.flatMap((event) => movementOf(loanId, event) ?? []);
-  return commands.length ? { guarantorId: grant.guarantorId, commands } : undefined;
+/** What the guarantee's new events do to its guarantors' envelopes (none for a guarantor without one), in order. */
+export function envelopeMovementsOf(loanId: string, state: GuaranteeState, events: readonly GuaranteeEvent[]): Array<{ guarantorId: string; command: EnvelopeMovement }> {
+  let grant = 'grant' in state ? state.grant : undefined;
+  const movements: Array<{ guarantorId: string; command: EnvelopeMovement }> = [];
+  for (const event of events) {
+    if (event.type === 'GuaranteeRequested') {
+      const superseded = event.data.superseded;
+      if (superseded && superseded.releasedCents > 0) movements.push({ guarantorId: superseded.guarantorId, command: { type: 'ReleaseReservation', loanId, amountCents: superseded.releasedCents } });
+      grant = undefined;
+      continue;
+    }
+    if (event.type === 'GuaranteeGranted') grant = event.data;
+    if (!grant?.envelopeLimited) continue;
+    const command = movementOf(loanId, event);
+    if (command) movements.push({ guarantorId: grant.guarantorId, command });
+  }
+  return movements;
 }
 
 function movementOf(loanId: string, event: GuaranteeEvent): EnvelopeMovement | undefined {

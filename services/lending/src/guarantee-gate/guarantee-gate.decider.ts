@@ -1,4 +1,4 @@
-import { stateError, type Aggregate, type Decider } from '@tremplin/event-sourcing';
+import type { Aggregate, Decider } from '@tremplin/event-sourcing';
 import type { GuaranteeGateCommand } from './guarantee-gate.commands';
 import type { GuaranteeGateEvent } from './guarantee-gate.events';
 
@@ -7,25 +7,24 @@ export type GuaranteeGateState =
   | { readonly status: 'refused'; readonly reasonCode: string; readonly refusedAt: string }
   | { readonly status: 'granted'; readonly guarantorId: string; readonly guaranteedCents: number; readonly grantedAt: string };
 
-export function evolveGuaranteeGate(state: GuaranteeGateState, event: GuaranteeGateEvent): GuaranteeGateState {
+export function evolveGuaranteeGate(_state: GuaranteeGateState, event: GuaranteeGateEvent): GuaranteeGateState {
   switch (event.type) {
     case 'GuaranteeGrantNoted':
       return { status: 'granted', ...event.data };
     case 'GuaranteeRefusalNoted':
-      return state.status === 'granted' ? state : { status: 'refused', ...event.data };
+      return { status: 'refused', ...event.data };
     default:
       return exhaustive(event);
   }
 }
 
-// A grant is final (the fund never takes one back), a refusal may be followed by a grant on reconsideration.
-export function decideGuaranteeGate(command: GuaranteeGateCommand, state: GuaranteeGateState): GuaranteeGateEvent[] {
+// Every answer is noted (the inbox drops a message delivered twice): a loan signed again is answered again, and
+// only the answers stored after its last signature decide (guarantee-gate.handler.ts).
+export function decideGuaranteeGate(command: GuaranteeGateCommand, _state: GuaranteeGateState): GuaranteeGateEvent[] {
   switch (command.type) {
     case 'NoteGuaranteeGranted':
-      if (state.status === 'granted') return [];
       return [{ type: 'GuaranteeGrantNoted', data: { guarantorId: command.guarantorId, guaranteedCents: command.guaranteedCents, grantedAt: command.grantedAt } }];
     case 'NoteGuaranteeRefused':
-      if (state.status === 'granted') throw stateError('GUARANTEE_ALREADY_GRANTED', 'a refusal after the grant changes nothing', 'loanId');
       return [{ type: 'GuaranteeRefusalNoted', data: { reasonCode: command.reasonCode, refusedAt: command.refusedAt } }];
     default:
       return exhaustive(command);

@@ -1,5 +1,5 @@
 import type { CommandExecutor, Outcome } from '@tremplin/commands';
-import { stateError } from '@tremplin/event-sourcing';
+import { foldStream, stateError, type RecordedEvent } from '@tremplin/event-sourcing';
 import type { PoolClient } from '@tremplin/pg';
 import { refusalResponse } from '@tremplin/commands';
 import { metadataFromContext } from '@tremplin/tenancy';
@@ -26,7 +26,13 @@ export interface GuaranteeGateDeps {
  * services: lending waits, the advisor sees the state and since when.
  */
 export function createGuaranteeGate(deps: GuaranteeGateDeps) {
-  const read = (tenantId: string, loanId: string) => deps.executor.read(guaranteeGateAggregate, tenantId, guaranteeGateStreamId(loanId));
+  // Only the fund's answers to the current signature count: an offer withdrawn and signed again waits for a new
+  // answer. An answer is caused by the signature through Kafka, so it is stored after it (a higher position).
+  const read = async (tenantId: string, loanId: string, loanEvents: readonly RecordedEvent[]): Promise<GuaranteeGateState> => {
+    const signature = [...loanEvents].reverse().find((event) => event.type === 'LoanOfferSigned');
+    const { events } = await deps.executor.read(guaranteeGateAggregate, tenantId, guaranteeGateStreamId(loanId));
+    return foldStream(guaranteeGateAggregate, signature ? events.filter((event) => event.globalPosition > signature.globalPosition) : events);
+  };
   return {
     note(tenantId: string, loanId: string, command: GuaranteeGateCommand, options: { commandId: string; tx: PoolClient; causationId: string }): Promise<Outcome> {
       return deps.executor.execute({
@@ -45,7 +51,7 @@ export function createGuaranteeGate(deps: GuaranteeGateDeps) {
     async view(tenantId: string, loanId: string, now: Date, bankScope: string | undefined) {
       const { state: loan, events } = await deps.executor.read(loanAggregate, tenantId, loanStreamId(loanId));
       if (events.length === 0 || loan.status === 'none' || !inBankScope(loan, bankScope)) return undefined;
-      const { state: gate } = await read(tenantId, loanId);
+      const gate = await read(tenantId, loanId, events);
       const signedAt = 'signature' in loan ? loan.signature.signedAt : undefined;
       return { loanId, loanStatus: loan.status, ...gateView(gate, signedAt, now, deps.answerTimeoutMs) };
     },
@@ -56,11 +62,12 @@ export function createGuaranteeGate(deps: GuaranteeGateDeps) {
         ...loans,
         async handle(tenantId: string, loanId: string, input: LoanCommandInput, options: CommandOptions): Promise<Outcome> {
           if (input.type === 'DisburseFunds') {
-            const { state: loan } = await deps.executor.read(loanAggregate, tenantId, loanStreamId(loanId));
+            const { state: loan, events } = await deps.executor.read(loanAggregate, tenantId, loanStreamId(loanId));
             // Only a signed loan in the caller's scope is gated; anything else gets the loan's own answer.
             if (loan.status === 'signed' && inBankScope(loan, bankScopeOf(options.principal))) {
-              // A grant is never taken back, so reading it before the command's transaction cannot let a loan through.
-              const refusal = disbursementRefusal((await read(tenantId, loanId)).state);
+              // A grant to this signature is never taken back, and a new signature needs a new answer: reading the
+              // gate before the command's transaction cannot let a loan through.
+              const refusal = disbursementRefusal(await read(tenantId, loanId, events));
               if (refusal) {
                 const error = stateError(refusal.code, refusal.message, 'loanId');
                 return { kind: 'refused', error, response: refusalResponse(error), replayed: false };

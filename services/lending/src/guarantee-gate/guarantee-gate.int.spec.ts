@@ -106,6 +106,21 @@ describe('the disbursement gate', () => {
     expect(tally(replies)).toEqual({ 200: 1, 409: 4 });
   });
 
+  it('waits for a new answer when the offer is withdrawn and signed again: the earlier grant does not count', async () => {
+    const loanId = await signedLoan();
+    await answer(guaranteeGrantedV1, granted(loanId));
+    await eventually('the grant noted', async () => ((await gateOf(loanId)).disbursable === true ? true : undefined), 45_000);
+    expect((await call('POST', `/tenants/${TENANT}/loans/${loanId}/offer-withdrawals`, { body: { reasonCode: 'TERMS_CHANGED' } })).status).toBe(200);
+    expect((await call('POST', `/tenants/${TENANT}/loans/${loanId}/offer`, { body: { firstDueDate: '2025-12-05' } })).status).toBe(200);
+    expect((await call('POST', `/tenants/${TENANT}/loans/${loanId}/sign`, { body: { socialWorkerPresent: false } })).status).toBe(200);
+    expect((await gateOf(loanId)).guarantee).toMatchObject({ status: 'awaitingGuarantee' });
+    const stale = await call('POST', `/tenants/${TENANT}/loans/${loanId}/disburse`, { body: {} });
+    expect([stale.status, stale.body.code]).toEqual([409, 'GUARANTEE_NOT_GRANTED']);
+    await answer(guaranteeGrantedV1, granted(loanId));
+    await eventually('the new grant noted', async () => ((await gateOf(loanId)).disbursable === true ? true : undefined), 45_000);
+    expect((await call('POST', `/tenants/${TENANT}/loans/${loanId}/disburse`, { body: {} })).status).toBe(200);
+  });
+
   it('shows the gate only to the loan’s own bank', async () => {
     const loanId = await signedLoan();
     expect((await call('GET', `/tenants/${TENANT}/loans/${loanId}/guarantee`, { token: otherBank })).status).toBe(404);
