@@ -2,13 +2,22 @@ import { startPlatformProcesses, type Reply, type RunningPlatform } from '@tremp
 
 // Issue 10's journey across intake and lending as separate processes on the run's PostgreSQL and Kafka (no HTTP
 // call between them): a file built over two appointments, a budget, approval at the commission by someone who did
-// not build it, transmission → lending receives it → the bank refuses with a reason → the file shows that reason;
+// not build it, eligibility against the product version lending published, transmission → lending receives it → the bank refuses with a reason → the file shows that reason;
 // a second file goes through to an approved loan.
 jest.setTimeout(600_000);
 const TENANT = 'ccas-laval';
 let platform: RunningPlatform;
-const tokens = { sophie: '', claire: '', advisor: '' };
+const tokens = { sophie: '', claire: '', advisor: '', director: '' };
 const today = () => new Date().toISOString().slice(0, 10);
+
+// Processes run on the real clock: lending needs the usury caps of the current quarter to accept product terms
+// (illustrative figures, the shipped table stops at the last published quarter).
+function currentQuarterCaps(): string {
+  const now = new Date();
+  const first = Math.floor(now.getUTCMonth() / 3) * 3;
+  const day = (date: Date) => date.toISOString().slice(0, 10);
+  return JSON.stringify([{ effectiveFrom: day(new Date(Date.UTC(now.getUTCFullYear(), first, 1))), effectiveUntil: day(new Date(Date.UTC(now.getUTCFullYear(), first + 3, 0))), caps: { upTo3000: 2349, from3000To6000: 1571, over6000: 873 } }]);
+}
 
 function expectOk(reply: Reply, what: string): Reply {
   if (reply.status >= 300) throw new Error(`${what} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
@@ -56,6 +65,8 @@ async function transmittedFile(): Promise<string> {
   });
   expectOk(budget, 'budget');
   expectOk(await intake(`/applications/${applicationId}/needs`, { level: 'checkIns', kinds: ['budget'] }), 'needs');
+  // Against the product version lending published (the catalogue reaches intake over Kafka).
+  await until('the product version in intake', async () => ((await intake(`/applications/${applicationId}/eligibility-check`, {})).status === 200 ? true : undefined));
   expectOk(await intake(`/applications/${applicationId}/submit`, {}), 'submit');
   expectOk(await intake(`/applications/${applicationId}/commission-decision`, { decision: 'approved', reasonCode: 'PROJECT_SOUND' }, tokens.claire), 'commission');
   expectOk(await intake(`/applications/${applicationId}/transmit`, { bankPartnerId: 'bank-parcours' }), 'transmit');
@@ -63,10 +74,11 @@ async function transmittedFile(): Promise<string> {
 }
 
 beforeAll(async () => {
-  platform = await startPlatformProcesses({ services: ['intake', 'lending'] });
+  platform = await startPlatformProcesses({ services: ['intake', 'lending'], env: { USURY_CAP_TABLES: currentQuarterCaps() } });
   const ccas = { organisationId: 'ccas-laval-org', organisationKind: 'ccas', tenants: [TENANT] };
   tokens.sophie = await platform.token({ role: 'socialWorker', userId: 'sw-sophie', ...ccas });
   tokens.claire = await platform.token({ role: 'commissionMember', userId: 'com-claire', ...ccas });
+  tokens.director = await platform.token({ role: 'ccasDirector', userId: 'dir-laval', ...ccas });
   tokens.advisor = await platform.token({ role: 'bankAdvisor', userId: 'bank-anne', organisationId: 'bank-parcours', organisationKind: 'bank', tenants: [TENANT] });
 });
 
@@ -76,7 +88,10 @@ afterAll(async () => {
 
 describe('a file from intake to the bank’s answer, across intake and lending', () => {
   it('is refused by the bank with a reason the social worker sees; a second goes through to an approved loan', async () => {
+    const terms = { minAmountCents: 30_000, maxAmountCents: 300_000, exceptionMaxAmountCents: 500_000, minTermMonths: 6, maxTermMonths: 36, exceptionMaxTermMonths: 48, maxNominalRateBps: 400, guarantorKind: 'fcs', guaranteedShareBps: 5_000, accompaniment: 'offered', holidayInterest: 'none' };
+    expectOk(await platform.call('lending', 'POST', `/tenants/${TENANT}/products/classic/versions`, { token: tokens.director, body: { terms, decisionReference: 'CA-2026-11-28-1' } }), 'product version');
     const refused = await transmittedFile();
+    expect((await file(refused)).body).toMatchObject({ eligible: true, productVersion: 1 });
     const loan = await until('the loan in lending', async () => (await loans()).find((row) => row.applicationId === refused));
     expect(loan).toMatchObject({ status: 'applicationReceived', amountCents: 150_000, bankPartnerId: 'bank-parcours' });
     expectOk(await platform.call('lending', 'POST', `/tenants/${TENANT}/loans/${String(loan.loanId)}/refuse`, { token: tokens.advisor, body: { reasonCode: 'DEBT_RATIO_TOO_HIGH', reasonCategory: 'repaymentCapacity' } }), 'refuse');
