@@ -70,6 +70,15 @@ export const guaranteeRefusedV1 = guaranteeContract('guarantee.guarantee-refused
   refusedAt: instant(),
 });
 
+// The signed offer was withdrawn before disbursement: the grant (if any) is released, nothing was exposed.
+export const guaranteeWithdrawnV1 = guaranteeContract('guarantee.guarantee-withdrawn.v1', {
+  ...guaranteeOf,
+  product: product(),
+  guarantorId: id().optional(),
+  releasedCents: cents(),
+  withdrawnAt: instant(),
+});
+
 export const guaranteeActivatedV1 = guaranteeContract('guarantee.guarantee-activated.v1', {
   ...covered,
   principalCents: positiveCents(),
@@ -131,6 +140,7 @@ export const guaranteeContracts = [
   guaranteeRequestedV1,
   guaranteeGrantedV1,
   guaranteeRefusedV1,
+  guaranteeWithdrawnV1,
   guaranteeActivatedV1,
   guaranteeExposureReducedV1,
   guaranteeReleasedV1,

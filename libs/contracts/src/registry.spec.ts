@@ -25,6 +25,7 @@ describe('the contract registry', () => {
       'guarantee.guarantee-refused.v1',
       'guarantee.guarantee-released.v1',
       'guarantee.guarantee-requested.v1',
+      'guarantee.guarantee-withdrawn.v1',
       'guarantee.guarantee-written-off.v1',
       'guarantee.recovery-shared.v1',
       'intake.application-closed.v1',

@@ -99,6 +99,8 @@ export function evolveGuaranteeRow(row: GuaranteeRow | undefined, event: Recorde
       return { ...row, recoveredCents: decoded.data.guarantorRecoveredTotalCents, ...stamp };
     case 'RecoveryHeld':
       return { ...row, ...stamp };
+    case 'GuaranteeWithdrawn':
+      return { ...row, status: 'withdrawn', ...stamp };
     case 'GuaranteeWrittenOff':
       return { ...row, status: 'writtenOff', lossCents: decoded.data.lossCents, ...stamp };
     default: {

@@ -61,6 +61,12 @@ export interface ShareRecovery extends Issued {
   readonly receivedAt: string;
 }
 
+/** The signed offer was withdrawn before disbursement: the guarantee has nothing left to cover. */
+export interface WithdrawGuarantee extends Issued {
+  readonly type: 'WithdrawGuarantee';
+  readonly withdrawnAt: string;
+}
+
 export interface WriteOffGuarantee extends Issued {
   readonly type: 'WriteOffGuarantee';
   readonly writtenOffAt: string;
@@ -75,4 +81,5 @@ export type GuaranteeCommand =
   | CallGuarantee
   | PayClaim
   | ShareRecovery
+  | WithdrawGuarantee
   | WriteOffGuarantee;

@@ -299,7 +299,27 @@ describe('what a guarantee does to its envelope', () => {
 });
 
 describe('a disbursed guarantee', () => {
-  it('is not requested again', () => {
+  it('is not requested again, nor withdrawn', () => {
     spec.given(active).when(request()).thenThrows(refusedWith('state', 'GUARANTEE_ALREADY_ACTIVE', 'loanId'));
+    spec.given(active).when({ type: 'WithdrawGuarantee', withdrawnAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_ALREADY_ACTIVE', 'loanId'));
+  });
+});
+
+describe('a guarantee whose signed offer was withdrawn before disbursement', () => {
+  const withdrawn: GuaranteeEvent = { type: 'GuaranteeWithdrawn', data: { guarantorId: 'ccas-laval', releasedCents: 75_001, withdrawnAt: NOW } };
+  it('releases what a grant reserved, or nothing after a refusal', () => {
+    spec.given([requested, granted]).when({ type: 'WithdrawGuarantee', withdrawnAt: NOW, ...at(NOW) }).then([withdrawn]);
+    spec.given([requested, refusedForHeadroom]).when({ type: 'WithdrawGuarantee', withdrawnAt: NOW, ...at(NOW) }).then([{ type: 'GuaranteeWithdrawn', data: { releasedCents: 0, withdrawnAt: NOW } }]);
+    const fold = (events: GuaranteeEvent[]) => events.reduce(guaranteeDecider.evolve, guaranteeDecider.initialState());
+    expect(envelopeMovementsOf('loan-1', fold([requested, granted]), [withdrawn])).toEqual([{ guarantorId: 'ccas-laval', command: { type: 'ReleaseReservation', loanId: 'loan-1', amountCents: 75_001 } }]);
+  });
+  it('changes nothing when nothing was requested, or twice', () => {
+    spec.given([]).when({ type: 'WithdrawGuarantee', withdrawnAt: NOW, ...at(NOW) }).thenNothing();
+    spec.given([requested, granted, withdrawn]).when({ type: 'WithdrawGuarantee', withdrawnAt: NOW, ...at(NOW) }).thenNothing();
+  });
+  it('is requested afresh on a new signature, and cannot be reconsidered nor activated meanwhile', () => {
+    spec.given([requested, granted, withdrawn]).when(request()).then([requested, granted]);
+    spec.given([requested, granted, withdrawn]).when({ type: 'ReconsiderGuarantee', coverage: ccasCoverage, envelope: room(1_000_000), ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_REQUESTED'));
+    spec.given([requested, granted, withdrawn]).when({ type: 'ActivateGuarantee', principalCents: 150_001, disbursedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_GRANTED'));
   });
 });

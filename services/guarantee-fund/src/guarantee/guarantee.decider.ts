@@ -42,6 +42,7 @@ export type GuaranteeState =
   | { readonly status: 'none' }
   | { readonly status: 'requested'; readonly request: Request }
   | { readonly status: 'refused'; readonly request: Request; readonly refusal: Refusal }
+  | { readonly status: 'withdrawn'; readonly request: Request; readonly withdrawnAt: string }
   | ({ readonly status: 'granted' } & Granted)
   | ({ readonly status: 'active' } & Active)
   | ({ readonly status: 'released'; readonly releasedAt: string } & Active)
@@ -87,6 +88,10 @@ export function evolveGuarantee(state: GuaranteeState, event: GuaranteeEvent): G
         : state;
     case 'RecoveryShared':
       return state.status === 'claimPaid' ? { ...state, recoveredCents: event.data.guarantorRecoveredTotalCents } : state;
+    case 'GuaranteeWithdrawn':
+      return state.status === 'requested' || state.status === 'refused' || state.status === 'granted'
+        ? { status: 'withdrawn', request: state.request, withdrawnAt: event.data.withdrawnAt }
+        : state;
     case 'GuaranteeWrittenOff':
       return state.status === 'claimPaid' ? { ...state, status: 'writtenOff', lossCents: event.data.lossCents, writtenOffAt: event.data.writtenOffAt } : state;
     default:
@@ -99,7 +104,7 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
   switch (command.type) {
     case 'RequestGuarantee': {
       // A loan not yet disbursed may be signed again (its offer withdrawn and reissued): each signature asks anew.
-      if (state.status !== 'none' && state.status !== 'requested' && state.status !== 'refused' && state.status !== 'granted') {
+      if (state.status !== 'none' && state.status !== 'requested' && state.status !== 'refused' && state.status !== 'granted' && state.status !== 'withdrawn') {
         throw stateError('GUARANTEE_ALREADY_ACTIVE', `the loan was disbursed under its guarantee (${state.status})`, 'loanId');
       }
       checkPositive(command.principalCents, 'principalCents');
@@ -120,7 +125,7 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
       return [{ type: 'GuaranteeRequested', data: request }, decision(request, command.coverage, envelope, command.now)];
     }
     case 'ReconsiderGuarantee': {
-      if (state.status === 'none') throw stateError('GUARANTEE_NOT_REQUESTED', 'no guarantee was requested for this loan', 'loanId');
+      if (state.status === 'none' || state.status === 'withdrawn') throw stateError('GUARANTEE_NOT_REQUESTED', 'no guarantee is requested for this loan', 'loanId');
       if (state.status !== 'refused' && state.status !== 'requested') throw stateError('GUARANTEE_ALREADY_GRANTED', `the guarantee is ${state.status}`, 'loanId');
       const decided = decision(state.request, command.coverage, command.envelope, command.now);
       // Reconsidering changes nothing until the reason is gone: the refusal stands and nothing is written.
@@ -128,7 +133,7 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
       return [decided];
     }
     case 'ActivateGuarantee': {
-      if (state.status === 'none' || state.status === 'requested' || state.status === 'refused') throw stateError('GUARANTEE_NOT_GRANTED', 'a loan without a granted guarantee cannot activate one', 'loanId');
+      if (state.status === 'none' || state.status === 'requested' || state.status === 'refused' || state.status === 'withdrawn') throw stateError('GUARANTEE_NOT_GRANTED', 'a loan without a granted guarantee cannot activate one', 'loanId');
       if (state.status !== 'granted') throw stateError('GUARANTEE_ALREADY_ACTIVE', `the guarantee is ${state.status}`, 'loanId');
       if (command.principalCents !== state.request.principalCents) {
         throw stateError('DISBURSED_AMOUNT_DIFFERS', `${command.principalCents} cents disbursed, ${state.request.principalCents} were guaranteed`, 'principalCents');
@@ -183,6 +188,14 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
       if (state.status === 'writtenOff') throw stateError('GUARANTEE_WRITTEN_OFF', 'the guarantee was written off', 'loanId');
       if (state.status !== 'claimPaid') throw stateError('GUARANTEE_NOT_CALLED', 'only a called guarantee shares recoveries', 'loanId');
       return [shared(command.recoveryCents, state.claim, state.recoveredCents, command.receivedAt)];
+    }
+    case 'WithdrawGuarantee': {
+      if (state.status === 'none' || state.status === 'withdrawn') return [];
+      if (state.status !== 'requested' && state.status !== 'refused' && state.status !== 'granted') {
+        throw stateError('GUARANTEE_ALREADY_ACTIVE', `the loan was disbursed under its guarantee (${state.status})`, 'loanId');
+      }
+      const granted = state.status === 'granted' ? { guarantorId: state.grant.guarantorId, releasedCents: state.grant.guaranteedCents } : { releasedCents: 0 };
+      return [{ type: 'GuaranteeWithdrawn', data: { ...granted, withdrawnAt: command.withdrawnAt } }];
     }
     case 'WriteOffGuarantee': {
       if (state.status === 'called') throw stateError('CLAIM_NOT_PAID', 'the claim must be paid before the loss is written off', 'loanId');

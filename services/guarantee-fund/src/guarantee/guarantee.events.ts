@@ -71,6 +71,8 @@ export type RecoveryShared = Event<
   }
 >;
 
+export type GuaranteeWithdrawn = Event<'GuaranteeWithdrawn', { readonly guarantorId?: string; readonly releasedCents: number; readonly withdrawnAt: string }>;
+
 /** A recovery the bank collected before the guarantor paid the claim: shared when the claim is paid. */
 export type RecoveryHeld = Event<'RecoveryHeld', { readonly recoveryCents: number; readonly receivedAt: string }>;
 
@@ -87,6 +89,7 @@ export type GuaranteeEvent =
   | ClaimPaid
   | RecoveryShared
   | RecoveryHeld
+  | GuaranteeWithdrawn
   | GuaranteeWrittenOff;
 
 /** One guarantee per loan within a CCAS (the tenant). */

@@ -10,6 +10,7 @@ import {
   loanDefaultedV1,
   loanDisbursedV1,
   offerSignedV1,
+  offerWithdrawnV1,
   recoveryReceivedV1,
   type Contract,
   type PayloadSchema,
@@ -232,6 +233,24 @@ describe('a guarantee driven by lending’s facts on Kafka', () => {
       lossCents: 66_811,
       lossRateBps: 8_908,
     });
+  });
+});
+
+describe('a signed offer withdrawn before disbursement', () => {
+  it('releases its guarantee: the envelope holds nothing for it any more, and the fact is published', async () => {
+    const guarantorId = await ccasGuarantor(100_000);
+    const loanId = `loan-${short()}`;
+    const ids = { tenantId: TENANT, loanId };
+    await publish(offerSignedV1, { ...ids, bankPartnerId: 'bank-parcours', product: 'restructuring', amountCents: 100_000, termMonths: 12, guarantorKind: 'ccas', guaranteedShareBps: 5_000, firstDueDate: '2026-04-05', signedAt: NOW }, loanId);
+    await eventually('the envelope reserved', async () => ((await envelopeOf(guarantorId))?.reservedCents === 50_000 ? true : undefined), 60_000);
+    await publish(offerWithdrawnV1, { ...ids, reasonCode: 'TERMS_CHANGED', withdrawnAt: NOW }, loanId);
+    await eventually('the guarantee withdrawn', async () => ((await guaranteeOf(loanId))?.status === 'withdrawn' ? true : undefined), 60_000);
+    expect(await eventually('the envelope released', async () => {
+      const row = await envelopeOf(guarantorId);
+      return row?.reservedCents === 0 ? row : undefined;
+    })).toMatchObject({ capacityCents: 100_000, reservedCents: 0, headroomCents: 100_000 });
+    const published = await eventually('guarantee.guarantee-withdrawn.v1', async () => h.published.find((envelope) => envelope.name === 'guarantee.guarantee-withdrawn.v1' && envelope.payload.loanId === loanId), 45_000);
+    expect(published.payload).toEqual({ tenantId: TENANT, loanId, product: 'restructuring', guarantorId, releasedCents: 50_000, withdrawnAt: NOW });
   });
 });
 

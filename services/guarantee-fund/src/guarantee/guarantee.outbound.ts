@@ -9,6 +9,7 @@ import {
   guaranteeRefusedV1,
   guaranteeReleasedV1,
   guaranteeRequestedV1,
+  guaranteeWithdrawnV1,
   guaranteeWrittenOffV1,
   type Contract,
   type Envelope,
@@ -66,6 +67,10 @@ function messageOf(tenantId: string, state: GuaranteeState, event: GuaranteeEven
       headroomCents: d.headroomCents,
       refusedAt: d.refusedAt,
     });
+  }
+  if (event.type === 'GuaranteeWithdrawn') {
+    const d = event.data;
+    return message(guaranteeWithdrawnV1, { ...loan, product: state.request.product, ...(d.guarantorId ? { guarantorId: d.guarantorId } : {}), releasedCents: d.releasedCents, withdrawnAt: d.withdrawnAt });
   }
   if (!('grant' in state)) return undefined;
   const covered = { ...loan, guarantorId: state.grant.guarantorId, guarantorKind: state.grant.guarantorKind, product: state.request.product };

@@ -52,6 +52,7 @@ function movementOf(loanId: string, event: GuaranteeEvent): EnvelopeMovement | u
     case 'GuaranteeExposureReduced':
       return { type: 'ReleaseReservation', loanId, amountCents: event.data.releasedCents };
     case 'GuaranteeReleased':
+    case 'GuaranteeWithdrawn':
       return event.data.releasedCents > 0 ? { type: 'ReleaseReservation', loanId, amountCents: event.data.releasedCents } : undefined;
     case 'ClaimPaid':
       return event.data.releasedCents + event.data.claimCents > 0

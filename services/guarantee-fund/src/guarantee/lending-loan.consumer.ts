@@ -1,4 +1,4 @@
-import { instalmentPaidV1, loanDefaultedV1, loanDisbursedV1, loanRepaidV1, loanWrittenOffV1, offerSignedV1, recoveryReceivedV1 } from '@tremplin/contracts';
+import { instalmentPaidV1, loanDefaultedV1, loanDisbursedV1, loanRepaidV1, loanWrittenOffV1, offerSignedV1, offerWithdrawnV1, recoveryReceivedV1 } from '@tremplin/contracts';
 import { on, type HandlerBinding, type HandlerContext, type MessagingLog } from '@tremplin/messaging';
 import type { GuaranteeHandler, GuaranteeInput } from './guarantee.handler';
 
@@ -18,6 +18,7 @@ export function lendingLoanConsumers(handler: GuaranteeHandler, log: MessagingLo
     on(offerSignedV1, (p, context) =>
       apply(p.tenantId, p.loanId, { type: 'RequestGuarantee', loanId: p.loanId, bankPartnerId: p.bankPartnerId, product: p.product, principalCents: p.amountCents }, context),
     ),
+    on(offerWithdrawnV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'WithdrawGuarantee', withdrawnAt: p.withdrawnAt }, context)),
     on(loanDisbursedV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'ActivateGuarantee', principalCents: p.amountCents, disbursedAt: p.disbursedAt }, context)),
     on(instalmentPaidV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'ReduceExposure', outstandingPrincipalCents: p.outstandingPrincipalCents, paidOn: p.paidOn }, context)),
     on(loanRepaidV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'ReleaseGuarantee' }, context)),
