@@ -75,7 +75,8 @@ beforeAll(async () => {
     },
     60_000,
   );
-});
+  // A fresh machine installs Debian's chromium first (apt-get update and install): allow for it.
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
