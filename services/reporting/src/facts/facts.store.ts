@@ -2,9 +2,9 @@ import type { PoolClient } from '@tremplin/pg';
 import type { ApplicationFact, ConsumedEvent, EnvelopeFact, LoanActivity, LoanFact } from './facts';
 
 type Kind = 'text' | 'int' | 'ts' | 'date';
-type Columns<T> = ReadonlyArray<readonly [keyof T & string, string, Kind]>;
+export type Columns<T> = ReadonlyArray<readonly [keyof T & string, string, Kind]>;
 
-interface Table<T> {
+export interface Table<T> {
   readonly name: string;
   readonly key: readonly string[];
   readonly columns: Columns<T>;

@@ -9,8 +9,10 @@ export interface Period {
 
 export type GroupBy = 'none' | 'tenant' | 'federation' | 'product';
 
-/** A loan as the figures read it: with its file's transmission instant when the query joined it. */
-export type ReportedLoan = LoanFact & { readonly transmittedAt?: string | null };
+/** A loan as the figures read it (only what they use), with its file's transmission instant when the query joined it. */
+export type ReportedLoan = Pick<LoanFact, 'tenantId' | 'loanId' | 'applicationId' | 'product' | 'purposeCategory' | 'receivedAt' | 'approvedAt' | 'refusedAt' | 'disbursedAt' | 'disbursedCents' | 'outstandingCents'> & {
+  readonly transmittedAt?: string | null;
+};
 
 export interface FactSet {
   readonly applications: readonly ApplicationFact[];
