@@ -101,10 +101,10 @@ function selectList<T>(table: Table<T>, alias = ''): string {
     .join(', ');
 }
 
-/** Rows of a table as facts; `also` adds a computed column (e.g. a joined instant) to each row. */
-export async function selectRows<T>(client: PoolClient, table: Table<T>, where = 'TRUE', params: unknown[] = [], also?: { alias: string; extra: string }): Promise<T[]> {
+/** Rows of a table as facts; `also` adds a computed column (e.g. from a joined table) to each row. */
+export async function selectRows<T>(client: PoolClient, table: Table<T>, where = 'TRUE', params: unknown[] = [], also?: { alias: string; extra: string; join?: string }): Promise<T[]> {
   const list = also ? `${selectList(table, also.alias)}, ${also.extra}` : selectList(table);
-  const { rows } = await client.query(`SELECT ${list} FROM ${table.name}${also ? ` ${also.alias}` : ''} WHERE ${where}`, params);
+  const { rows } = await client.query(`SELECT ${list} FROM ${table.name}${also ? ` ${also.alias} ${also.join ?? ''}` : ''} WHERE ${where}`, params);
   return rows as T[];
 }
 

@@ -18,15 +18,19 @@ export function loadFacts(pool: Pool, tenants: readonly string[], period: Period
     const productFilter = product ? ' AND product = $4' : '';
     const params = [tenants, period.from, period.to, ...(product ? [product] : [])];
     const applications: ApplicationFact[] = await selectRows(tx, APPLICATION_FACT, `tenant_id = ANY($1) AND transmitted_at >= $2::date AND transmitted_at < $3::date${productFilter}`, params);
-    const during = (column: string) => `(${column} >= $2::date AND ${column} < $3::date)`;
-    // Each loan comes with its file's transmission instant (the start of its processing time), joined here
-    // rather than loading every file of the year before.
+    const during = (column: string) => `(l.${column} >= $2::date AND l.${column} < $3::date)`;
+    // Each loan comes with its file's transmission instant (the start of its processing time) by one join,
+    // rather than a sub-select per loan (each one re-checked the scope policy).
     const loans = await selectRows(
       tx,
       LOAN_FIGURES,
-      `tenant_id = ANY($1) AND (${during('approved_at')} OR ${during('refused_at')} OR ${during('disbursed_at')})${productFilter}`,
+      `l.tenant_id = ANY($1) AND (${during('approved_at')} OR ${during('refused_at')} OR ${during('disbursed_at')})${product ? ' AND l.product = $4' : ''}`,
       params,
-      { alias: 'l', extra: `(SELECT to_char(a.transmitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM reporting.application_fact a WHERE a.tenant_id = l.tenant_id AND a.application_id = l.application_id) AS "transmittedAt"` },
+      {
+        alias: 'l',
+        join: 'LEFT JOIN reporting.application_fact a ON a.tenant_id = l.tenant_id AND a.application_id = l.application_id',
+        extra: `to_char(a.transmitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "transmittedAt"`,
+      },
     );
     // Approvals and disbursements are already on the loans: only the dated troubles are read from the activity.
     const activity = await selectRows(tx, LOAN_ACTIVITY, `tenant_id = ANY($1) AND occurred_on >= $2::date AND occurred_on < $3::date AND kind NOT IN ('approved', 'disbursed', 'refused', 'repaid')${productFilter}`, params);
