@@ -7,4 +7,5 @@ export * from './personal-data';
 export * from './intake.contracts';
 export * from './lending.contracts';
 export * from './guarantee.contracts';
+export * from './accompaniment.contracts';
 export * from './headers';

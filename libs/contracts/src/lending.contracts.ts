@@ -138,6 +138,18 @@ export const offerWithdrawnV1 = lendingContract('lending.offer-withdrawn.v1', {
   withdrawnAt: instant(),
 });
 
+// The bank's contact with a borrower in arrears (reached or not): the accompaniment service's escalation moves on
+// from it, and alerts the CCAS when the borrower did not answer. Codes only: what was said stays with the bank.
+export const borrowerContactChannels = ['phone', 'letter', 'email', 'sms', 'meeting'] as const;
+export const borrowerContactOutcomes = ['reached', 'noAnswer', 'promiseToPay', 'difficultyReported'] as const;
+export const borrowerContactedV1 = lendingContract('lending.borrower-contacted.v1', {
+  ...loanMaybeOfApplication,
+  channel: z.enum(borrowerContactChannels),
+  outcome: z.enum(borrowerContactOutcomes),
+  daysPastDue: count(),
+  contactedAt: instant(),
+});
+
 export const loanWrittenOffV1 = lendingContract('lending.loan-written-off.v1', {
   ...loanMaybeOfApplication,
   writtenOffCents: cents(),
@@ -187,4 +199,5 @@ export const lendingContracts = [
   loanWrittenOffV1,
   offerWithdrawnV1,
   productTermsChangedV1,
+  borrowerContactedV1,
 ] as const;

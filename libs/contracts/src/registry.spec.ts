@@ -14,8 +14,13 @@ describe('the contract registry', () => {
     }
   });
 
-  it('holds the v1 contracts the intake, lending and guarantee-fund services publish', () => {
+  it('holds the v1 contracts the intake, lending, guarantee-fund and accompaniment services publish', () => {
     expect(contractRegistry.contracts.map((c) => c.name).sort()).toEqual([
+      'accompaniment.escalation-closed.v1',
+      'accompaniment.escalation-opened.v1',
+      'accompaniment.first-contact-made.v1',
+      'accompaniment.rescheduling-requested.v1',
+      'accompaniment.support-granted.v1',
       'guarantee.claim-paid.v1',
       'guarantee.envelope-capacity-voted.v1',
       'guarantee.exposure-reduced.v1',
@@ -34,6 +39,7 @@ describe('the contract registry', () => {
       'intake.application-transmitted.v1',
       'intake.application-withdrawn.v1',
       'intake.commission-decided.v1',
+      'lending.borrower-contacted.v1',
       'lending.incident-warning-issued.v1',
       'lending.instalment-missed.v1',
       'lending.instalment-paid.v1',

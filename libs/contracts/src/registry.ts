@@ -1,3 +1,4 @@
+import { accompanimentContracts } from './accompaniment.contracts';
 import { isTopicName, type Contract } from './contract';
 import { guaranteeContracts } from './guarantee.contracts';
 import { intakeContracts } from './intake.contracts';
@@ -46,4 +47,4 @@ export function withTopicPrefix(registry: ContractRegistry, prefix: string): Con
   );
 }
 
-export const contractRegistry: ContractRegistry = createRegistry(TOPICS, [...intakeContracts, ...lendingContracts, ...guaranteeContracts]);
+export const contractRegistry: ContractRegistry = createRegistry(TOPICS, [...intakeContracts, ...lendingContracts, ...guaranteeContracts, ...accompanimentContracts]);
