@@ -51,3 +51,5 @@ export { extendTerm, paymentHoliday, reviseInstalment, type HolidayInterest, typ
 export { allocatePayment, arrearsAt, daysPastDue, type Allocation, type Arrears, type DueLine, type PauseRange, type PaymentAllocation } from './arrears';
 export { consumptionUnitsTenths, resteAVivre, type Household, type RemainingBudget, type ResteAVivre, type ResteAVivreRequest } from './reste-a-vivre';
 export { addWorkingDays, easterSunday, frenchPublicHolidays, isFrenchPublicHoliday, isWorkingDay, workingDaysBetween } from './working-days';
+export { ibanProblem, normaliseIban, type IbanProblem } from './iban';
+export { interestPaid, shareInBasisPoints } from './interest-refund';
