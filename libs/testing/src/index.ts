@@ -5,3 +5,4 @@ export * from './service-harness';
 export * from './chromium';
 export * from './platform-processes';
 export * from './kafka-observer';
+export * from './calendar';
