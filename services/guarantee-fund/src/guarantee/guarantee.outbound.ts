@@ -1,5 +1,4 @@
 import {
-  createEnvelope,
   guaranteeActivatedV1,
   guaranteeCalledV1,
   guaranteeClaimPaidV1,
@@ -11,54 +10,28 @@ import {
   guaranteeRequestedV1,
   guaranteeWithdrawnV1,
   guaranteeWrittenOffV1,
-  type Contract,
   type Envelope,
-  type PayloadSchema,
 } from '@tremplin/contracts';
-import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import { deriveMessageId } from '@tremplin/messaging';
-import type { z } from 'zod';
-import { evolveGuarantee, guaranteeAggregate, type GuaranteeState } from './guarantee.decider';
+import type { RecordedEvent } from '@tremplin/event-sourcing';
+import { outbound, outboundMessages, type OutboundMessage } from '@tremplin/service-kit';
+import { guaranteeAggregate, type GuaranteeState } from './guarantee.decider';
 import type { GuaranteeEvent } from './guarantee.events';
 
 /** Guarantee events → guarantee.*.v1 (ids, codes and amounts): lending's disbursement gate and reporting read them. */
 export function guaranteeMessages(tenantId: string, before: GuaranteeState, recorded: readonly RecordedEvent[]): Envelope[] {
-  const envelopes: Envelope[] = [];
-  let state = before;
-  for (const record of recorded) {
-    const event = decodeEvent(guaranteeAggregate, record);
-    state = evolveGuarantee(state, event);
-    const message = messageOf(tenantId, state, event);
-    if (!message) continue;
-    envelopes.push(
-      createEnvelope(message.contract, message.payload, {
-        messageId: deriveMessageId(record.eventId, message.contract.name),
-        occurredAt: record.metadata.occurredAt,
-        correlationId: record.metadata.correlationId,
-        causationId: record.eventId,
-      }) as Envelope,
-    );
-  }
-  return envelopes;
+  return outboundMessages(guaranteeAggregate, before, recorded, (state, event) => messageOf(tenantId, state, event));
 }
 
-interface Message {
-  readonly contract: Contract;
-  readonly payload: Record<string, unknown>;
-}
-
-const message = <S extends PayloadSchema>(contract: Contract<S>, payload: z.input<S>): Message => ({ contract: contract as unknown as Contract, payload: payload as Record<string, unknown> });
-
-function messageOf(tenantId: string, state: GuaranteeState, event: GuaranteeEvent): Message | undefined {
+function messageOf(tenantId: string, state: GuaranteeState, event: GuaranteeEvent): OutboundMessage | undefined {
   if (state.status === 'none') return undefined;
   const loan = { tenantId, loanId: state.request.loanId };
   if (event.type === 'GuaranteeRequested') {
     const d = event.data;
-    return message(guaranteeRequestedV1, { ...loan, bankPartnerId: d.bankPartnerId, product: d.product, principalCents: d.principalCents, requestedAt: d.requestedAt });
+    return outbound(guaranteeRequestedV1, { ...loan, bankPartnerId: d.bankPartnerId, product: d.product, principalCents: d.principalCents, requestedAt: d.requestedAt });
   }
   if (event.type === 'GuaranteeRefused') {
     const d = event.data;
-    return message(guaranteeRefusedV1, {
+    return outbound(guaranteeRefusedV1, {
       ...loan,
       product: state.request.product,
       ...(d.guarantorId ? { guarantorId: d.guarantorId } : {}),
@@ -70,17 +43,17 @@ function messageOf(tenantId: string, state: GuaranteeState, event: GuaranteeEven
   }
   if (event.type === 'GuaranteeWithdrawn') {
     const d = event.data;
-    return message(guaranteeWithdrawnV1, { ...loan, product: state.request.product, ...(d.guarantorId ? { guarantorId: d.guarantorId } : {}), releasedCents: d.releasedCents, withdrawnAt: d.withdrawnAt });
+    return outbound(guaranteeWithdrawnV1, { ...loan, product: state.request.product, ...(d.guarantorId ? { guarantorId: d.guarantorId } : {}), releasedCents: d.releasedCents, withdrawnAt: d.withdrawnAt });
   }
   if (!('grant' in state)) return undefined;
   const covered = { ...loan, guarantorId: state.grant.guarantorId, guarantorKind: state.grant.guarantorKind, product: state.request.product };
   switch (event.type) {
     case 'GuaranteeGranted': {
       const d = event.data;
-      return message(guaranteeGrantedV1, { ...covered, guaranteedShareBps: d.shareBps, guaranteedCents: d.guaranteedCents, coverageVersion: d.coverageVersion, grantedAt: d.grantedAt });
+      return outbound(guaranteeGrantedV1, { ...covered, guaranteedShareBps: d.shareBps, guaranteedCents: d.guaranteedCents, coverageVersion: d.coverageVersion, grantedAt: d.grantedAt });
     }
     case 'GuaranteeActivated':
-      return message(guaranteeActivatedV1, {
+      return outbound(guaranteeActivatedV1, {
         ...covered,
         principalCents: event.data.principalCents,
         guaranteedShareBps: state.grant.shareBps,
@@ -89,7 +62,7 @@ function messageOf(tenantId: string, state: GuaranteeState, event: GuaranteeEven
       });
     case 'GuaranteeExposureReduced': {
       const d = event.data;
-      return message(guaranteeExposureReducedV1, {
+      return outbound(guaranteeExposureReducedV1, {
         ...covered,
         outstandingPrincipalCents: d.outstandingPrincipalCents,
         previousExposureCents: d.exposureCents + d.releasedCents,
@@ -98,9 +71,9 @@ function messageOf(tenantId: string, state: GuaranteeState, event: GuaranteeEven
       });
     }
     case 'GuaranteeReleased':
-      return message(guaranteeReleasedV1, { ...covered, releasedCents: event.data.releasedCents, reason: 'loanRepaid', releasedAt: event.data.releasedAt });
+      return outbound(guaranteeReleasedV1, { ...covered, releasedCents: event.data.releasedCents, reason: 'loanRepaid', releasedAt: event.data.releasedAt });
     case 'GuaranteeCalled':
-      return message(guaranteeCalledV1, {
+      return outbound(guaranteeCalledV1, {
         ...covered,
         outstandingPrincipalCents: event.data.outstandingPrincipalCents,
         guaranteedShareBps: state.grant.shareBps,
@@ -108,10 +81,10 @@ function messageOf(tenantId: string, state: GuaranteeState, event: GuaranteeEven
         calledAt: event.data.calledAt,
       });
     case 'ClaimPaid':
-      return message(guaranteeClaimPaidV1, { ...covered, claimCents: event.data.claimCents, paidOn: event.data.paidOn, paidBy: event.data.paidBy, paidAt: event.data.paidAt });
+      return outbound(guaranteeClaimPaidV1, { ...covered, claimCents: event.data.claimCents, paidOn: event.data.paidOn, paidBy: event.data.paidBy, paidAt: event.data.paidAt });
     case 'RecoveryShared': {
       const d = event.data;
-      return message(guaranteeRecoverySharedV1, {
+      return outbound(guaranteeRecoverySharedV1, {
         ...covered,
         recoveryCents: d.recoveryCents,
         guarantorShareCents: d.guarantorShareCents,
@@ -122,7 +95,7 @@ function messageOf(tenantId: string, state: GuaranteeState, event: GuaranteeEven
     }
     case 'GuaranteeWrittenOff': {
       const d = event.data;
-      return message(guaranteeWrittenOffV1, { ...covered, claimPaidCents: d.claimPaidCents, recoveredCents: d.recoveredCents, lossCents: d.lossCents, writtenOffAt: d.writtenOffAt });
+      return outbound(guaranteeWrittenOffV1, { ...covered, claimPaidCents: d.claimPaidCents, recoveredCents: d.recoveredCents, lossCents: d.lossCents, writtenOffAt: d.writtenOffAt });
     }
     default:
       return undefined;

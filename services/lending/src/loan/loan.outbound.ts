@@ -1,5 +1,4 @@
 import {
-  createEnvelope,
   incidentWarningIssuedV1,
   instalmentMissedV1,
   instalmentPaidV1,
@@ -14,14 +13,11 @@ import {
   offerSignedV1,
   offerWithdrawnV1,
   recoveryReceivedV1,
-  type Contract,
   type Envelope,
-  type PayloadSchema,
 } from '@tremplin/contracts';
-import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import { deriveMessageId } from '@tremplin/messaging';
-import type { z } from 'zod';
-import { evolveLoan, loanAggregate } from './loan.decider';
+import type { RecordedEvent } from '@tremplin/event-sourcing';
+import { outbound, outboundMessages, type OutboundMessage } from '@tremplin/service-kit';
+import { loanAggregate } from './loan.decider';
 import type { LoanEvent } from './loan.events';
 import { outstandingPrincipalOf, type LoanState } from './loan.state';
 
@@ -31,39 +27,16 @@ import { outstandingPrincipalOf, type LoanState } from './loan.state';
  * leave for the guarantee fund; offers, notices, contacts and requests are internal.
  */
 export function loanMessages(tenantId: string, before: LoanState, recorded: readonly RecordedEvent[]): Envelope[] {
-  const envelopes: Envelope[] = [];
-  let state = before;
-  for (const record of recorded) {
-    const event = decodeEvent(loanAggregate, record);
-    state = evolveLoan(state, event);
-    const message = messageOf(tenantId, state, event, record.metadata.occurredAt);
-    if (!message) continue;
-    envelopes.push(
-      createEnvelope(message.contract, message.payload, {
-        messageId: deriveMessageId(record.eventId, message.contract.name),
-        occurredAt: record.metadata.occurredAt,
-        correlationId: record.metadata.correlationId,
-        causationId: record.eventId,
-      }) as Envelope,
-    );
-  }
-  return envelopes;
+  return outboundMessages(loanAggregate, before, recorded, (state, event, record) => messageOf(tenantId, state, event, record.metadata.occurredAt));
 }
 
-interface Message<S extends PayloadSchema = PayloadSchema> {
-  readonly contract: Contract<S>;
-  readonly payload: z.input<S>;
-}
-
-const message = <S extends PayloadSchema>(contract: Contract<S>, payload: z.input<S>): Message => ({ contract, payload }) as unknown as Message;
-
-function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: string): Message | undefined {
+function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: string): OutboundMessage | undefined {
   if (state.status === 'none') return undefined;
   const ids = { tenantId, loanId: state.application.loanId, applicationId: state.application.applicationId };
   switch (event.type) {
     case 'LoanApplicationReceived': {
       const d = event.data;
-      return message(loanApplicationReceivedV1, {
+      return outbound(loanApplicationReceivedV1, {
         ...ids,
         bankPartnerId: d.bankPartnerId,
         product: d.product,
@@ -75,7 +48,7 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
     }
     case 'LoanApproved': {
       const d = event.data;
-      return message(loanApprovedV1, {
+      return outbound(loanApprovedV1, {
         ...ids,
         bankPartnerId: state.application.bankPartnerId,
         product: state.application.product,
@@ -87,11 +60,11 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
       });
     }
     case 'LoanRefused':
-      return message(loanRefusedV1, { ...ids, reasonCode: event.data.reasonCode, reasonCategory: event.data.reasonCategory, refusedAt: event.data.refusedAt });
+      return outbound(loanRefusedV1, { ...ids, reasonCode: event.data.reasonCode, reasonCategory: event.data.reasonCategory, refusedAt: event.data.refusedAt });
     case 'FundsDisbursed': {
       if (!('offer' in state)) return undefined;
       const offer = state.offer;
-      return message(loanDisbursedV1, {
+      return outbound(loanDisbursedV1, {
         ...ids,
         amountCents: event.data.amountCents,
         termMonths: offer.termMonths,
@@ -106,26 +79,26 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
     }
     case 'InstalmentMissed': {
       const d = event.data;
-      return message(instalmentMissedV1, { ...ids, instalmentNumber: d.instalmentNumber, dueDate: d.dueDate, unpaidCount: d.unpaidCount, daysPastDue: d.daysPastDue, arrearsCents: d.arrearsCents });
+      return outbound(instalmentMissedV1, { ...ids, instalmentNumber: d.instalmentNumber, dueDate: d.dueDate, unpaidCount: d.unpaidCount, daysPastDue: d.daysPastDue, arrearsCents: d.arrearsCents });
     }
     case 'IncidentWarningIssued':
-      return message(incidentWarningIssuedV1, { ...ids, unpaidCount: event.data.unpaidCount, arrearsCents: event.data.arrearsCents, declarableFrom: event.data.declarableFrom });
+      return outbound(incidentWarningIssuedV1, { ...ids, unpaidCount: event.data.unpaidCount, arrearsCents: event.data.arrearsCents, declarableFrom: event.data.declarableFrom });
     case 'PaymentHolidayGranted':
-      return message(loanRescheduledV1, { ...ids, kind: 'holiday', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
+      return outbound(loanRescheduledV1, { ...ids, kind: 'holiday', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
     case 'TermExtended':
-      return message(loanRescheduledV1, { ...ids, kind: 'termExtension', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
+      return outbound(loanRescheduledV1, { ...ids, kind: 'termExtension', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
     case 'InstalmentRevised':
-      return message(loanRescheduledV1, { ...ids, kind: 'instalmentRevision', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
+      return outbound(loanRescheduledV1, { ...ids, kind: 'instalmentRevision', newEndDate: event.data.newEndDate, newInstalmentCents: event.data.instalmentCents });
     case 'LoanRepaid':
-      return message(loanRepaidV1, { ...ids, interestPaidTotalCents: event.data.interestPaidTotalCents, everLate: event.data.everLate, repaidAt: at });
+      return outbound(loanRepaidV1, { ...ids, interestPaidTotalCents: event.data.interestPaidTotalCents, everLate: event.data.everLate, repaidAt: at });
     case 'LoanDefaulted':
-      return message(loanDefaultedV1, { ...ids, outstandingPrincipalCents: event.data.outstandingPrincipalCents, defaultedAt: event.data.defaultedAt });
+      return outbound(loanDefaultedV1, { ...ids, outstandingPrincipalCents: event.data.outstandingPrincipalCents, defaultedAt: event.data.defaultedAt });
     case 'RecoveryReceived':
-      return message(recoveryReceivedV1, { ...ids, amountCents: event.data.amountCents, receivedAt: at });
+      return outbound(recoveryReceivedV1, { ...ids, amountCents: event.data.amountCents, receivedAt: at });
     case 'LoanOfferSigned': {
       if (!('offer' in state)) return undefined;
       const offer = state.offer;
-      return message(offerSignedV1, {
+      return outbound(offerSignedV1, {
         ...ids,
         bankPartnerId: state.application.bankPartnerId,
         product: offer.product,
@@ -140,7 +113,7 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
     case 'InstalmentPaid': {
       if (!('servicing' in state)) return undefined;
       const d = event.data;
-      return message(instalmentPaidV1, {
+      return outbound(instalmentPaidV1, {
         ...ids,
         amountCents: d.amountCents,
         principalRepaidCents: d.allocations.reduce((sum, a) => sum + a.principalCents, 0),
@@ -151,10 +124,10 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
       });
     }
     case 'LoanWrittenOff':
-      return message(loanWrittenOffV1, { ...ids, writtenOffCents: event.data.writtenOffCents, writtenOffAt: event.data.writtenOffAt });
+      return outbound(loanWrittenOffV1, { ...ids, writtenOffCents: event.data.writtenOffCents, writtenOffAt: event.data.writtenOffAt });
     case 'LoanOfferWithdrawn':
       // Only a signed offer asked for a guarantee: its withdrawal is the fund's business.
-      return event.data.wasSigned ? message(offerWithdrawnV1, { ...ids, reasonCode: event.data.reasonCode, withdrawnAt: event.data.withdrawnAt }) : undefined;
+      return event.data.wasSigned ? outbound(offerWithdrawnV1, { ...ids, reasonCode: event.data.reasonCode, withdrawnAt: event.data.withdrawnAt }) : undefined;
     // An early repayment's money leaves as the InstalmentPaid that follows it.
     case 'EarlyRepaymentRecorded':
     case 'ReschedulingWithdrawn':
