@@ -8,4 +8,5 @@ export * from './intake.contracts';
 export * from './lending.contracts';
 export * from './guarantee.contracts';
 export * from './accompaniment.contracts';
+export * from './accompaniment-refund.contracts';
 export * from './headers';

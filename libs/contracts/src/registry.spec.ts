@@ -18,7 +18,11 @@ describe('the contract registry', () => {
     expect(contractRegistry.contracts.map((c) => c.name).sort()).toEqual([
       'accompaniment.escalation-closed.v1',
       'accompaniment.escalation-opened.v1',
+      'accompaniment.evaluation-recorded.v1',
       'accompaniment.first-contact-made.v1',
+      'accompaniment.interest-refund-approved.v1',
+      'accompaniment.interest-refund-paid.v1',
+      'accompaniment.new-project-linked.v1',
       'accompaniment.rescheduling-requested.v1',
       'accompaniment.support-granted.v1',
       'guarantee.claim-paid.v1',

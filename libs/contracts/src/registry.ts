@@ -1,4 +1,5 @@
 import { accompanimentContracts } from './accompaniment.contracts';
+import { accompanimentRefundContracts } from './accompaniment-refund.contracts';
 import { isTopicName, type Contract } from './contract';
 import { guaranteeContracts } from './guarantee.contracts';
 import { intakeContracts } from './intake.contracts';
@@ -47,4 +48,4 @@ export function withTopicPrefix(registry: ContractRegistry, prefix: string): Con
   );
 }
 
-export const contractRegistry: ContractRegistry = createRegistry(TOPICS, [...intakeContracts, ...lendingContracts, ...guaranteeContracts, ...accompanimentContracts]);
+export const contractRegistry: ContractRegistry = createRegistry(TOPICS, [...intakeContracts, ...lendingContracts, ...guaranteeContracts, ...accompanimentContracts, ...accompanimentRefundContracts]);
