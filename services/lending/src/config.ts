@@ -12,8 +12,9 @@ const usuryTable = z.strictObject({
 
 export const configSchema = baseConfigSchema.extend({
   // The disbursement gate: a signed loan is disbursed only once the guarantee fund granted its guarantee
-  // (guarantee-gate/). Off by default until every spec that disburses feeds the fund's answer.
-  DISBURSEMENT_REQUIRES_GUARANTEE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  // (guarantee-gate/). On by default: only a deployment without the guarantee fund (or a spec running lending
+  // alone) turns it off.
+  DISBURSEMENT_REQUIRES_GUARANTEE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   // Past this wait for the fund's answer the advisor sees the loan's guarantee as overdue.
   GUARANTEE_ANSWER_TIMEOUT_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(48),
   // Later quarters of the usury caps (Banque de France notice), as a JSON array appended to @tremplin/finance's

@@ -49,7 +49,14 @@ async function parcoursLoan(stopAt: 'received' | 'approved' | 'offered' | 'signe
 }
 
 beforeAll(async () => {
-  h = await startServiceHarness({ name: 'lending_advisor', service: lendingService({ clock: () => new Date(now) }), tenant: TENANT, observe: ['lending.loan'] });
+  h = await startServiceHarness({
+    name: 'lending_advisor',
+    service: lendingService({ clock: () => new Date(now) }),
+    tenant: TENANT,
+    observe: ['lending.loan'],
+    // Lending runs alone here (no guarantee fund answers): the disbursement gate is off, tested in guarantee-gate/.
+    env: { DISBURSEMENT_REQUIRES_GUARANTEE: 'false' },
+  });
   const bank = (userId: string, organisationId: string) => h.token({ role: 'bankAdvisor', userId, organisationId, organisationKind: 'bank' });
   tokens.anne = await bank('bank-anne', 'bank-parcours');
   tokens.bruno = await bank('bank-bruno', 'bank-parcours');

@@ -93,7 +93,8 @@ beforeAll(async () => {
     name: 'lending_http',
     service: lendingService({ clock: () => new Date(`${TODAY}T10:00:00.000Z`) }),
     tenant: TENANT,
-    env: { POOL_STALL_LIVENESS_MS: '2000' },
+    // Lending runs alone here (no guarantee fund answers): the disbursement gate is off, tested in guarantee-gate/.
+    env: { POOL_STALL_LIVENESS_MS: '2000', DISBURSEMENT_REQUIRES_GUARANTEE: 'false' },
   });
   const sign = (userId: string) => h.token({ role: 'bankAdvisor', userId, organisationId: 'bank-parcours', organisationKind: 'bank' });
   anne = await sign('bank-anne');

@@ -42,6 +42,9 @@ beforeAll(async () => {
     tenant: TENANT,
     observe: ['lending.loan'],
     env: {
+      // Lending runs alone here (no guarantee fund answers), so the disbursement gate is off; the gate has its own
+      // spec (guarantee-gate/) and the e2e journeys run it with the fund.
+      DISBURSEMENT_REQUIRES_GUARANTEE: 'false',
       // A quarter past @tremplin/finance's table, as an operator configures it from the Banque de France notice
       // (fixture values; the test's clock reaches June 2026).
       USURY_CAP_TABLES: JSON.stringify([{ effectiveFrom: '2026-04-01', effectiveUntil: '2026-06-30', caps: { upTo3000: 2_350, from3000To6000: 1_580, over6000: 870 } }]),
