@@ -9,3 +9,4 @@ export * from './topics';
 export * from './metrics';
 export * from './migrations';
 export * from './purge';
+export * from './merge';
