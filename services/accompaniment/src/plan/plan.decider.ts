@@ -36,6 +36,8 @@ export interface OpenPlanState {
   readonly supportIds: readonly string[];
   readonly reschedulings: Readonly<Record<string, { readonly kind: Rescheduling['kind']; readonly applied: boolean }>>;
   readonly escalation?: Escalation;
+  /** The escalation last closed, as it stood: what its closing reports. */
+  readonly lastClosed?: Escalation;
   readonly escalationsOpened: number;
 }
 
@@ -109,8 +111,8 @@ export function evolvePlan(state: PlanState, event: PlanEvent): PlanState {
       return request ? { ...state, reschedulings: { ...state.reschedulings, [event.data.requestId]: { ...request, applied: true } } } : state;
     }
     case 'EscalationClosed': {
-      const { escalation: _closed, ...rest } = state;
-      return rest;
+      const { escalation: closed, ...rest } = state;
+      return closed ? { ...rest, lastClosed: closed } : rest;
     }
     default:
       return exhaustive(event);
