@@ -133,6 +133,10 @@ describe('a file from the first appointment to the bank’s answer', () => {
       minimumResteAVivrePerUnitCents: 30_000,
       belowMinimum: false,
     });
+    // As stored, the budget's figures are sealed under the person's key: no amount of it is in clear in the event.
+    const stored = await h.asTenant(TENANT, async (client) => (await client.query(`SELECT data FROM es.events WHERE tenant_id = $1 AND stream_id = $2 AND type = 'BudgetAssessed'`, [TENANT, `application-${applicationId}`])).rows[0].data);
+    for (const field of ['incomes', 'charges', 'debtsOutstandingCents', 'overdraftCents', 'expectedInstalmentCents', 'resteAVivre']) expect(stored[field]).toHaveProperty('$pii');
+    expect(JSON.stringify(stored)).not.toMatch(/150000|45277|81500/);
 
     // Four-eyes: the director held no appointment but Marc did, and Sophie opened it.
     const byBuilder = await post(`/applications/${applicationId}/commission-decision`, { decision: 'approved', reasonCode: 'PROJECT_SOUND' }, tokens.director);
@@ -164,7 +168,7 @@ describe('a file from the first appointment to the bank’s answer', () => {
       const row = await listed(applicationId);
       return row?.status === 'closed' ? row : undefined;
     }, 45_000);
-    expect(closed).toMatchObject({ outcome: 'bankRefused', reasonCode: 'DEBT_RATIO_TOO_HIGH', reasonCategory: 'repaymentCapacity', appointmentsHeld: 2, resteAVivreAfterPerUnitCents: 45_277 });
+    expect(closed).toMatchObject({ outcome: 'bankRefused', reasonCode: 'DEBT_RATIO_TOO_HIGH', reasonCategory: 'repaymentCapacity', appointmentsHeld: 2, resteAVivreBelowMinimum: false });
     expect((await get(`/applications/${applicationId}`)).body).toMatchObject({ status: 'closed', outcome: 'bankRefused', reasonCode: 'DEBT_RATIO_TOO_HIGH' });
     const names = await eventually('the file’s contracts', async () => {
       const mine = h.published.filter((e) => e.payload.applicationId === applicationId && e.name.startsWith('intake.')).map((e) => e.name);

@@ -57,6 +57,16 @@ export interface BudgetLine<Kind extends string> {
   readonly amountCents: number;
 }
 
+/** A budget is personal data: its lines, debts, instalment and reste à vivre leave the handler only sealed. */
+export interface SealedBudget {
+  readonly incomes: Sealed;
+  readonly charges: Sealed;
+  readonly debtsOutstandingCents: Sealed;
+  readonly overdraftCents: Sealed;
+  readonly expectedInstalmentCents: Sealed;
+  readonly resteAVivre: Sealed;
+}
+
 export interface AssessBudget {
   readonly type: 'AssessBudget';
   readonly household: { readonly personsAged14OrMore: number; readonly childrenUnder14: number };
@@ -65,6 +75,8 @@ export interface AssessBudget {
   readonly debtsOutstandingCents: number;
   readonly overdraftCents: number;
   readonly expectedInstalmentCents: number;
+  /** The same figures and their reste à vivre sealed under the person's key by the handler: what the event keeps. */
+  readonly sealed: SealedBudget;
   readonly notes?: Sealed;
   readonly settings: IntakeSettingsVersion;
   readonly now: string;

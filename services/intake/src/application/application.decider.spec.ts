@@ -1,7 +1,8 @@
 import { deciderSpec } from '@tremplin/event-sourcing';
 import { refusedWith, sealed } from '../test-support';
 import type { ApplicationCommand, AssessBudget, OpenApplication } from './application.commands';
-import { applicationDecider, type ApplicationState } from './application.decider';
+import { isSealed } from '../sealed';
+import { applicationDecider, budgetFigures, type ApplicationState } from './application.decider';
 import type { ApplicationEvent, ApplicationOpened, BudgetAssessed } from './application.events';
 import { DEFAULT_INTAKE_SETTINGS, settingsInForce, type IntakeSettingsVersion } from './application.rules';
 
@@ -41,6 +42,16 @@ const appointment = (appointmentId = 'rdv-1', heldBy = 'sw-sophie'): Application
   data: { appointmentId, heldOn: '2026-03-09', durationMinutes: 90, topics: ['situation', 'budget'], notes: sealed('notes'), heldBy },
 });
 
+// What the handler seals under the person's key: the lines, debts, instalment and reste à vivre.
+const sealedBudget = {
+  incomes: sealed('incomes'),
+  charges: sealed('charges'),
+  debtsOutstandingCents: sealed('debts'),
+  overdraftCents: sealed('overdraft'),
+  expectedInstalmentCents: sealed('instalment'),
+  resteAVivre: sealed('resteAVivre'),
+};
+
 const budgetCommand = (overrides: Partial<AssessBudget> = {}): AssessBudget => ({
   type: 'AssessBudget',
   household: { personsAged14OrMore: 2, childrenUnder14: 1 },
@@ -56,6 +67,7 @@ const budgetCommand = (overrides: Partial<AssessBudget> = {}): AssessBudget => (
   debtsOutstandingCents: 0,
   overdraftCents: 0,
   expectedInstalmentCents: 8_500,
+  sealed: sealedBudget,
   settings,
   now: NOW,
   actor: sophie,
@@ -67,12 +79,7 @@ const budget: BudgetAssessed = {
   type: 'BudgetAssessed',
   data: {
     household: { personsAged14OrMore: 2, childrenUnder14: 1 },
-    incomes: budgetCommand().incomes,
-    charges: budgetCommand().charges,
-    debtsOutstandingCents: 0,
-    overdraftCents: 0,
-    expectedInstalmentCents: 8_500,
-    resteAVivre: { consumptionUnitsTenths: 18, consumptionUnits: '1.8', before: { perMonth: 90_000, perConsumptionUnit: 50_000 }, after: { perMonth: 81_500, perConsumptionUnit: 45_277 } },
+    ...sealedBudget,
     settingsVersion: 'laval-2026',
     minimumResteAVivrePerUnitCents: 40_000,
     belowMinimum: false,
@@ -180,8 +187,12 @@ describe('a file being prepared', () => {
     spec.given([opened]).when(cmd({ type: 'RecordAppointment', appointmentId: 'rdv-2', heldOn: '2026-03-09', durationMinutes: 90, topics: [] })).thenThrows(refusedWith('rule', 'TOPICS_INVALID', 'topics'));
   });
 
-  it('assesses the budget: reste à vivre before and after the instalment, to the cent, stored with its inputs and the settings version', () => {
+  it('assesses the budget: reste à vivre before and after the instalment, to the cent, stored sealed with its inputs and the settings version', () => {
+    expect(budgetFigures(budgetCommand())).toEqual({ consumptionUnitsTenths: 18, consumptionUnits: '1.8', before: { perMonth: 90_000, perConsumptionUnit: 50_000 }, after: { perMonth: 81_500, perConsumptionUnit: 45_277 } });
     spec.given([opened]).when(budgetCommand()).then([budget]);
+    // Nothing of the budget but the household's counts and the verdict is in clear in the event.
+    const inClear = Object.entries(budget.data).filter(([, value]) => !isSealed(value)).map(([key]) => key);
+    expect(inClear.sort()).toEqual(['assessedAt', 'assessedBy', 'belowMinimum', 'household', 'minimumResteAVivrePerUnitCents', 'settingsVersion']);
   });
 
   it('flags a reste à vivre under the CCAS minimum in force (a configured setting, not a constant)', () => {

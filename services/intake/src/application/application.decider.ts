@@ -1,5 +1,5 @@
 import { forbiddenError, notFoundError, ruleError, stateError, type Aggregate, type Decider } from '@tremplin/event-sourcing';
-import { resteAVivre } from '@tremplin/finance';
+import { resteAVivre, type ResteAVivre } from '@tremplin/finance';
 import type { ApplicationCommand, AssessBudget, AssessNeeds, CheckEligibility, OpenApplication, Product, PurposeCategory, RecordAppointment } from './application.commands';
 import type { ApplicationEvent, ClosingOutcome, EligibilityChecked } from './application.events';
 import { APPOINTMENT_TOPICS, LEGAL_MAX_AMOUNT_CENTS, LEGAL_MAX_TERM_MONTHS, NEED_KINDS, REASON_CODE } from './application.rules';
@@ -15,7 +15,7 @@ export interface FileFacts {
   /** Everyone who built the file: none of them may decide it at the commission (four-eyes). */
   readonly builders: readonly string[];
   readonly appointmentIds: readonly string[];
-  readonly budget?: { readonly afterPerUnitCents: number; readonly belowMinimum: boolean };
+  readonly budget?: { readonly belowMinimum: boolean };
   readonly needs?: Pick<AssessNeeds, 'level' | 'kinds'>;
   readonly eligibility?: { readonly productVersion: number; readonly eligible: boolean };
   readonly closedAt?: string;
@@ -55,7 +55,7 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
     case 'AppointmentHeld':
       return { status: 'building', file: { ...withBuilder(file, event.data.heldBy), appointmentIds: [...file.appointmentIds, event.data.appointmentId] } };
     case 'BudgetAssessed':
-      return { status: 'building', file: { ...withBuilder(file, event.data.assessedBy), budget: { afterPerUnitCents: event.data.resteAVivre.after.perConsumptionUnit, belowMinimum: event.data.belowMinimum } } };
+      return { status: 'building', file: { ...withBuilder(file, event.data.assessedBy), budget: { belowMinimum: event.data.belowMinimum } } };
     case 'NeedsAssessed':
       return { status: 'building', file: { ...withBuilder(file, event.data.assessedBy), needs: { level: event.data.level, kinds: event.data.kinds } } };
     case 'EligibilityChecked':
@@ -226,32 +226,36 @@ function checkAppointment(command: RecordAppointment, file: FileFacts): void {
   }
 }
 
-function assessBudget(command: AssessBudget): ApplicationEvent {
-  command.incomes.forEach((line, i) => positive(line.amountCents, `incomes.${i}.amountCents`));
-  command.charges.forEach((line, i) => positive(line.amountCents, `charges.${i}.amountCents`));
-  positive(command.expectedInstalmentCents, 'expectedInstalmentCents');
+/** The figures a budget is judged on; the handler computes them too, to seal them with the lines. */
+export type BudgetFiguresInput = Pick<AssessBudget, 'household' | 'incomes' | 'charges' | 'debtsOutstandingCents' | 'overdraftCents' | 'expectedInstalmentCents'>;
+
+/** Checks a budget's amounts and computes its reste à vivre before and after the expected instalment, to the cent. */
+export function budgetFigures(budget: BudgetFiguresInput): ResteAVivre {
+  budget.incomes.forEach((line, i) => positive(line.amountCents, `incomes.${i}.amountCents`));
+  budget.charges.forEach((line, i) => positive(line.amountCents, `charges.${i}.amountCents`));
+  positive(budget.expectedInstalmentCents, 'expectedInstalmentCents');
   for (const field of ['debtsOutstandingCents', 'overdraftCents'] as const) {
-    if (!Number.isSafeInteger(command[field]) || command[field] < 0) throw ruleError('AMOUNT_INVALID', `${field} is a whole number of cents, 0 or more`, field);
+    if (!Number.isSafeInteger(budget[field]) || budget[field] < 0) throw ruleError('AMOUNT_INVALID', `${field} is a whole number of cents, 0 or more`, field);
   }
   // Fixed charges include what the person already repays; the expected instalment is the new loan's.
-  const computed = resteAVivre({
-    household: command.household,
-    monthlyIncomes: command.incomes.map((line) => line.amountCents),
-    monthlyFixedCharges: command.charges.map((line) => line.amountCents),
-    instalment: command.expectedInstalmentCents,
+  return resteAVivre({
+    household: budget.household,
+    monthlyIncomes: budget.incomes.map((line) => line.amountCents),
+    monthlyFixedCharges: budget.charges.map((line) => line.amountCents),
+    instalment: budget.expectedInstalmentCents,
   });
+}
+
+/** Judged on the figures in clear, kept sealed: only the household's counts and the verdict leave in clear. */
+function assessBudget(command: AssessBudget): ApplicationEvent {
+  const computed = budgetFigures(command);
   const minimum = command.settings.minimumResteAVivrePerUnitCents;
   return {
     type: 'BudgetAssessed',
     data: {
       household: command.household,
-      incomes: command.incomes,
-      charges: command.charges,
-      debtsOutstandingCents: command.debtsOutstandingCents,
-      overdraftCents: command.overdraftCents,
-      expectedInstalmentCents: command.expectedInstalmentCents,
+      ...command.sealed,
       ...(command.notes ? { notes: command.notes } : {}),
-      resteAVivre: computed,
       settingsVersion: command.settings.version,
       minimumResteAVivrePerUnitCents: minimum,
       belowMinimum: computed.after.perConsumptionUnit < minimum,

@@ -1,6 +1,5 @@
-import type { ResteAVivre } from '@tremplin/finance';
 import type { Sealed } from '../sealed';
-import type { AssessBudget, AssessNeeds, AutonomyHealthNeed, DecideAtCommission, Product, PurposeCategory, RecordAppointment, Restructuring } from './application.commands';
+import type { AssessBudget, AssessNeeds, SealedBudget, AutonomyHealthNeed, DecideAtCommission, Product, PurposeCategory, RecordAppointment, Restructuring } from './application.commands';
 
 export interface ApplicationOpened {
   readonly type: 'ApplicationOpened';
@@ -27,8 +26,12 @@ export interface AppointmentHeld {
 /** The budget with its inputs and what libs/finance computed from them, judged against the settings version in force. */
 export interface BudgetAssessed {
   readonly type: 'BudgetAssessed';
-  readonly data: Pick<AssessBudget, 'household' | 'incomes' | 'charges' | 'debtsOutstandingCents' | 'overdraftCents' | 'expectedInstalmentCents' | 'notes'> & {
-    readonly resteAVivre: ResteAVivre;
+  /**
+   * Sealed budget figures (lines, debts, overdraft, instalment, reste à vivre: `SealedBudget`), opened on read for
+   * those entitled; what stays in clear is the household's counts, the CCAS minimum in force and whether the file is
+   * below it.
+   */
+  readonly data: Pick<AssessBudget, 'household' | 'notes'> & SealedBudget & {
     readonly settingsVersion: string;
     readonly minimumResteAVivrePerUnitCents: number;
     readonly belowMinimum: boolean;

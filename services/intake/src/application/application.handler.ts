@@ -10,7 +10,7 @@ import { catalogueAggregate, versionInForce } from '../catalogue/catalogue.decid
 import { catalogueStreamId } from '../catalogue/catalogue.events';
 import { sealAll } from '../personal-data';
 import type { ApplicationCommand, AssessBudget, AssessNeeds, AutonomyHealthNeed, DecideAtCommission, OpenApplication, RecordAppointment, RecordBankAnswer, RecordLoanEnded } from './application.commands';
-import { applicationAggregate, type ApplicationState } from './application.decider';
+import { applicationAggregate, budgetFigures, type ApplicationState } from './application.decider';
 import { applicationStreamId } from './application.events';
 import { applicationMessages } from './application.outbound';
 import { settingsInForce, type IntakeSettingsVersion } from './application.rules';
@@ -46,7 +46,7 @@ export interface OpenInput {
   readonly autonomyHealthNeeds?: readonly AutonomyHealthNeed[];
 }
 export type AppointmentInput = Omit<RecordAppointment, 'type' | 'appointmentId' | 'notes' | 'now' | 'actor'> & { readonly notes?: string };
-export type BudgetInput = Omit<AssessBudget, 'type' | 'notes' | 'settings' | 'now' | 'actor'> & { readonly notes?: string };
+export type BudgetInput = Omit<AssessBudget, 'type' | 'sealed' | 'notes' | 'settings' | 'now' | 'actor'> & { readonly notes?: string };
 
 type Resolver = (state: ApplicationState, read: StreamReader) => Promise<ApplicationCommand>;
 
@@ -137,8 +137,13 @@ export function createApplicationHandler(deps: ApplicationHandlerDeps) {
       const now = deps.clock().toISOString();
       const settings = settingsOn(now);
       const { notes, ...body } = input.body;
-      const sealed = notes === undefined ? {} : await sealAll(deps.vault, input.tenantId, await beneficiaryOf(input.tenantId, applicationId), { notes });
-      return run(applicationId, now, { type: 'AssessBudget', ...body, ...sealed, settings, now, actor: input.actor }, optionsOf(input));
+      // Checked before anything is sealed (a refused budget makes no key); the decider checks the same figures again.
+      const figures = budgetFigures(body);
+      const beneficiaryId = await beneficiaryOf(input.tenantId, applicationId);
+      const { incomes, charges, debtsOutstandingCents, overdraftCents, expectedInstalmentCents } = body;
+      const sealedBudget = await sealAll(deps.vault, input.tenantId, beneficiaryId, { incomes, charges, debtsOutstandingCents, overdraftCents, expectedInstalmentCents, resteAVivre: figures });
+      const sealedNotes = notes === undefined ? {} : await sealAll(deps.vault, input.tenantId, beneficiaryId, { notes });
+      return run(applicationId, now, { type: 'AssessBudget', ...body, sealed: sealedBudget, ...sealedNotes, settings, now, actor: input.actor }, optionsOf(input));
     },
 
     /** Against the product version in force now, read from the catalogue in the command's transaction. */

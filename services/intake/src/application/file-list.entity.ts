@@ -15,7 +15,6 @@ export class FileListEntity {
   @Column({ name: 'status', type: 'text' }) status!: string;
   @Column({ name: 'opened_by', type: 'text' }) openedBy!: string;
   @Column({ name: 'appointments_held', type: 'integer' }) appointmentsHeld!: number;
-  @Column({ name: 'reste_a_vivre_after_per_unit_cents', type: 'bigint', nullable: true, transformer: cents }) resteAVivreAfterPerUnitCents!: number | null;
   @Column({ name: 'reste_a_vivre_below_minimum', type: 'boolean', nullable: true }) resteAVivreBelowMinimum!: boolean | null;
   @Column({ name: 'accompaniment_level', type: 'text', nullable: true }) accompanimentLevel!: string | null;
   @Column({ name: 'eligible', type: 'boolean', nullable: true }) eligible!: boolean | null;

@@ -50,7 +50,6 @@ describe('the file list row', () => {
       status: 'closed',
       openedBy: 'sw-sophie',
       appointmentsHeld: 1,
-      resteAVivreAfterPerUnitCents: null,
       resteAVivreBelowMinimum: null,
       accompanimentLevel: 'checkIns',
       eligible: null,

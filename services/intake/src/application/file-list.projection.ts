@@ -16,7 +16,6 @@ export interface FileRow {
   readonly status: string;
   readonly openedBy: string;
   readonly appointmentsHeld: number;
-  readonly resteAVivreAfterPerUnitCents: number | null;
   readonly resteAVivreBelowMinimum: boolean | null;
   readonly accompanimentLevel: string | null;
   readonly eligible: boolean | null;
@@ -51,7 +50,6 @@ export function evolveFileRow(row: FileRow | undefined, event: RecordedEvent): F
       status: 'building',
       openedBy: d.openedBy,
       appointmentsHeld: 0,
-      resteAVivreAfterPerUnitCents: null,
       resteAVivreBelowMinimum: null,
       accompanimentLevel: null,
       eligible: null,
@@ -74,7 +72,7 @@ export function evolveFileRow(row: FileRow | undefined, event: RecordedEvent): F
     case 'AppointmentHeld':
       return { ...next, appointmentsHeld: row.appointmentsHeld + 1 };
     case 'BudgetAssessed':
-      return { ...next, resteAVivreAfterPerUnitCents: decoded.data.resteAVivre.after.perConsumptionUnit, resteAVivreBelowMinimum: decoded.data.belowMinimum };
+      return { ...next, resteAVivreBelowMinimum: decoded.data.belowMinimum };
     case 'NeedsAssessed':
       return { ...next, accompanimentLevel: decoded.data.level };
     case 'EligibilityChecked':
@@ -109,7 +107,6 @@ const COLUMNS: Array<[keyof FileRow, string, string]> = [
   ['status', 'status', 'text'],
   ['openedBy', 'opened_by', 'text'],
   ['appointmentsHeld', 'appointments_held', 'int'],
-  ['resteAVivreAfterPerUnitCents', 'reste_a_vivre_after_per_unit_cents', 'bigint'],
   ['resteAVivreBelowMinimum', 'reste_a_vivre_below_minimum', 'boolean'],
   ['accompanimentLevel', 'accompaniment_level', 'text'],
   ['eligible', 'eligible', 'boolean'],
@@ -137,7 +134,7 @@ export const fileListProjection = rowProjection<FileRow>({
   evolve: evolveFileRow,
   async load(tx, applicationIds) {
     const { rows } = await tx.query<{ row: FileRow }>(`SELECT ${rowObject} AS row FROM intake.file_list WHERE application_id = ANY($1::text[])`, [applicationIds]);
-    return new Map(rows.map(({ row }) => [row.applicationId, { ...row, requestedAmountCents: Number(row.requestedAmountCents), resteAVivreAfterPerUnitCents: row.resteAVivreAfterPerUnitCents === null ? null : Number(row.resteAVivreAfterPerUnitCents) }]));
+    return new Map(rows.map(({ row }) => [row.applicationId, { ...row, requestedAmountCents: Number(row.requestedAmountCents)}]));
   },
   async save(tx, rows) {
     if (rows.length === 0) return;

@@ -5,11 +5,11 @@ import { CONSENT_KINDS, INFORMATION_TOPICS, type BeneficiaryCommand, type Consen
 import type { BeneficiaryEvent } from './beneficiary.events';
 
 /** What erasure removes and what it keeps, and why: stated in the event and in the answer to the person. */
-export const ERASED_FIELDS = ['identity', 'contact', 'situation', 'application.project', 'application.appointments.notes', 'application.budget.notes', 'application.restructuring.creditors'] as const;
+export const ERASED_FIELDS = ['identity', 'contact', 'situation', 'application.project', 'application.appointments.notes', 'application.budget', 'application.budget.notes', 'application.restructuring.creditors'] as const;
 export const KEPT_FACTS = [
   'ids (pseudonymous), dates and who acted: the history must stay verifiable (hash chain) and replayable',
   'consents and information given (codes): proof the person was informed',
-  'household counts and budget amounts: figures without a name, the commission decision rests on them',
+  'household counts, whether the reste à vivre was below the CCAS minimum, and the commission decision resting on them',
 ] as const;
 
 export type BeneficiaryState =
