@@ -34,7 +34,12 @@ export function on<S extends PayloadSchema>(contract: Contract<S>, handle: (payl
   return { contract: contract.name, handle: handle as HandlerBinding['handle'] };
 }
 
-export type DeadLetterReason = 'MALFORMED_MESSAGE' | 'UNKNOWN_CONTRACT' | 'INVALID_PAYLOAD' | 'TENANT_MISMATCH' | 'HANDLER_FAILED';
+/**
+ * Why a message went to `<topic>.dlq`. UNSUPPORTED_VERSION: another version of a contract this consumer handles
+ * (a producer rolled out `.v2` before its consumers could read it, or the consumer knows `.v2` but has no handler
+ * for it yet): never skipped as "not for me", since the consumer does want that fact.
+ */
+export type DeadLetterReason = 'MALFORMED_MESSAGE' | 'UNKNOWN_CONTRACT' | 'UNSUPPORTED_VERSION' | 'INVALID_PAYLOAD' | 'TENANT_MISMATCH' | 'HANDLER_FAILED';
 export type MessageOutcome = 'handled' | 'duplicate' | 'ignored' | 'dead_lettered';
 
 export const DLQ_HEADERS = {
@@ -124,6 +129,11 @@ class ChunkFailure extends Error {
   }
 }
 
+/** `<context>.<fact>` of a contract name `<context>.<fact>.v<N>`. */
+function familyOf(name: string): string | undefined {
+  return /^([a-z][a-z0-9-]*\.[a-z][a-z0-9-]*)\.v[1-9][0-9]*$/.exec(name)?.[1];
+}
+
 type ChunkResult = { readonly outcomes: MessageOutcome[]; readonly crash?: ConsumerCrashedError } | { readonly failedAt: number; readonly error: string };
 
 
@@ -145,6 +155,17 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
     if (!options.registry.get(contract)) throw new Error(`consumer ${options.name} handles ${contract}, which the registry does not know`);
   }
   const topics = options.topics ?? [...new Set([...handlers.keys()].map((contract) => options.registry.get(contract)!.topic))];
+  // `<context>.<fact>` → the versions this consumer handles: a message of another version is a fact it wants but cannot read.
+  const handledVersions = new Map<string, string[]>();
+  for (const contract of handlers.keys()) {
+    const family = familyOf(contract);
+    if (family) handledVersions.set(family, [...(handledVersions.get(family) ?? []), contract]);
+  }
+  const unsupportedVersion = (name: string | undefined): string | undefined => {
+    const handled = name === undefined ? undefined : handledVersions.get(familyOf(name) ?? '');
+    if (!handled || handlers.has(name!)) return undefined;
+    return `${name} is a version of a contract consumer ${options.name} reads only as ${[...handled].sort().join(', ')}: upgrade the consumer, then replay this dead letter to its topic`;
+  };
 
   const counts = { handled: 0, duplicates: 0, ignored: 0, deadLettered: 0 };
   let subscription: Subscription | undefined;
@@ -262,6 +283,8 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
       if (!decoded.ok) return undefined;
       const context = contextFromHeaders(message.headers, decoded.envelope);
       if ('mismatch' in context) return undefined;
+      // Dead-lettered one by one, on the slow path.
+      if (!handlers.has(decoded.contract.name) && unsupportedVersion(decoded.contract.name)) return undefined;
       planned.push({ envelope: decoded.envelope, context, binding: handlers.get(decoded.contract.name), info: infoOf(message) });
     }
     let outcomes: MessageOutcome[];
@@ -318,12 +341,18 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
   /** One message, one transaction; `earlier` is the attempt it already used up in a shared transaction, if any. */
   const processMessage = async (control: BatchControl, message: IncomingMessage, earlier?: { readonly error: string }): Promise<MessageOutcome> => {
     const decoded = decodeMessage(options.registry, message.value);
-    if (!decoded.ok) return deadLetter(control, message, decoded.error.reason, decoded.error.message, 0);
+    if (!decoded.ok) {
+      const newer = decoded.error.reason === 'UNKNOWN_CONTRACT' ? unsupportedVersion(decoded.error.contract) : undefined;
+      return newer ? deadLetter(control, message, 'UNSUPPORTED_VERSION', newer, 0) : deadLetter(control, message, decoded.error.reason, decoded.error.message, 0);
+    }
     const { envelope, contract } = decoded;
     const context = contextFromHeaders(message.headers, envelope);
     if ('mismatch' in context) return deadLetter(control, message, 'TENANT_MISMATCH', context.mismatch, 0);
     const binding = handlers.get(contract.name);
-    if (!binding) return 'ignored';
+    if (!binding) {
+      const unsupported = unsupportedVersion(contract.name);
+      return unsupported ? deadLetter(control, message, 'UNSUPPORTED_VERSION', unsupported, 0) : 'ignored';
+    }
     const info = infoOf(message);
     const failedBefore = earlier ? 1 : 0;
     if (earlier) {

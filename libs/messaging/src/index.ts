@@ -10,3 +10,4 @@ export * from './metrics';
 export * from './migrations';
 export * from './purge';
 export * from './merge';
+export * from './dead-letters';
