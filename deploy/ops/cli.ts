@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { createKafkaTransport, replayDeadLetters } from '@tremplin/messaging';
 import { backup, BackupRefusedError, restore, verifyDatabase, withDatabaseName, type DatabaseTarget, type VerifyReport } from './backup';
 
 export const OPS_EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
@@ -16,6 +17,10 @@ commands
                restores into fresh databases (tremplin_<service> or the backed-up names unless renamed), then verifies them
   verify       (--base-url URL [--services a,b] | --db SERVICE=URL …)
                every hash chain of every tenant, and each projection replayed from its events against the read model
+  replay-dead-letters --topic TOPIC.dlq [--group CONSUMER_GROUP] [--reason REASON …] [--dry-run] [--brokers host:port,…]
+               sends dead letters back to their source topic (original key, value and headers); the replayer's
+               own consumer group remembers what it sent, so a second run sends only newer ones.
+               Brokers: --brokers or KAFKA_BROKERS
 
 URLs: a superuser or BYPASSRLS maintenance role (row-level security would hide rows); restore needs a superuser.
 --base-url names the server: the databases are tremplin_<service> (all five services by default).
@@ -25,6 +30,7 @@ exit: 0 all good, 1 a verification failed, 2 usage error, 3 refused (a backup mi
 class UsageError extends Error {}
 
 export interface OpsIo {
+  readonly env?: Record<string, string | undefined>;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
@@ -72,6 +78,7 @@ function urlOf(text: string, what: string): string {
 /** `npm run ops -- …`; resolves to the exit code. */
 export async function opsMain(argv: readonly string[], io: OpsIo): Promise<number> {
   const log = (line: string) => io.err(`${line}\n`);
+  const env = io.env ?? {};
   let json = false;
   try {
     let parsed;
@@ -85,6 +92,11 @@ export async function opsMain(argv: readonly string[], io: OpsIo): Promise<numbe
           services: { type: 'string' },
           'target-url': { type: 'string' },
           rename: { type: 'string', multiple: true },
+          topic: { type: 'string' },
+          group: { type: 'string' },
+          reason: { type: 'string', multiple: true },
+          'dry-run': { type: 'boolean' },
+          brokers: { type: 'string' },
           json: { type: 'boolean' },
           help: { type: 'boolean' },
         },
@@ -130,6 +142,22 @@ export async function opsMain(argv: readonly string[], io: OpsIo): Promise<numbe
       const reports: VerifyReport[] = [];
       for (const target of targetsOf(values)) reports.push(await verifyDatabase(target, { log }));
       return summary(reports);
+    }
+    if (command === 'replay-dead-letters') {
+      if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
+      const topic = values.topic;
+      if (!topic || !topic.endsWith('.dlq')) throw new UsageError('replay-dead-letters needs --topic <topic>.dlq');
+      const brokers = (values.brokers ?? env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+      if (brokers.length === 0) throw new UsageError('name the Kafka brokers: --brokers host:port,… or KAFKA_BROKERS');
+      const transport = createKafkaTransport({ brokers, clientId: 'tremplin-ops' });
+      try {
+        const result = await replayDeadLetters(transport, { dlqTopic: topic, consumerGroup: values.group, reasons: values.reason, dryRun: values['dry-run'] === true });
+        log(`${topic}: ${result.read} dead letter(s) read, ${result.replayed} ${values['dry-run'] ? 'would be replayed' : 'replayed'} (${Object.entries(result.bySourceTopic).map(([t, n]) => `${n} to ${t}`).join(', ') || 'none'}), ${result.skipped} left (other group or reason); replayer group ${result.replayGroup}`);
+        if (json) io.out(`${JSON.stringify({ command, ok: true, dryRun: values['dry-run'] === true, ...result })}\n`);
+      } finally {
+        await transport.close();
+      }
+      return OPS_EXIT.ok;
     }
     throw new UsageError(`unknown command ${command}`);
   } catch (error) {

@@ -1,7 +1,7 @@
 import { opsMain } from './cli';
 
 // `npm run ops -- backup|restore|verify …`: see `npm run ops -- help` and docs/operations.md.
-opsMain(process.argv.slice(2), { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) }).then(
+opsMain(process.argv.slice(2), { env: process.env, out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) }).then(
   (code) => {
     process.exitCode = code;
   },
