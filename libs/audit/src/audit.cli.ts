@@ -1,12 +1,14 @@
-import { main } from './cli';
+import { main, SERVICES } from './cli';
+import { loadServiceAudits } from './service-audit';
 
-// `npm run audit -- <command> …`: see `npm run audit -- help` and docs/auditing.md.
+// `npm run audit -- <command> …`: see `npm run audit -- help` and docs/auditing.md. Each service's src/audit.ts hands
+// in its folds, read models and integration log.
 main(process.argv.slice(2), {
   env: process.env,
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   progressIsTty: process.stderr.isTTY === true,
-}).then(
+}, { services: loadServiceAudits(SERVICES) }).then(
   (code) => {
     process.exitCode = code;
   },

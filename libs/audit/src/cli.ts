@@ -5,10 +5,12 @@ import { parseArgs } from 'node:util';
 import { authConfigFromEnv, createTokenVerifier } from '@tremplin/auth';
 import { createPool } from '@tremplin/pg';
 import { createPrivacyVault, privacyConfigFromEnv, type PrivacyVault } from '@tremplin/privacy';
-import { categoryOf, listEventTenants, listStreamSummaries, readStreamChain, type ChainRow } from '@tremplin/event-store-postgres';
+import { categoryOf, checkReplayEqualsLive, listEventTenants, listStreamSummaries, readStreamChain, type ChainRow, type ReplayCheck } from '@tremplin/event-store-postgres';
 import { chainChecker, checkTenantChainsInParallel, type TenantChains } from './chains';
 import { CHECKPOINT_FILE_FORMAT, checkCheckpoint, checkConsistency, headLeaf, signCheckpoint, versionsToProve, type CheckpointFile, type SignedCheckpoint } from './checkpoint';
+import { logChains, listLogTenants, type IntegrationLogSource, type LogRow } from './integration-log';
 import { inclusionProof, leafHash, verifyInclusion } from './merkle';
+import type { ReadModelCheck, ServiceAudit } from './service-audit';
 import { AuditUnavailableError, connectAudit, inSnapshot, readAccessLog, recordAuditorAction, type AuditConnection, type Auditor, type AuditTarget } from './session';
 import { keyIdOf, loadCheckpointSigner, loadVerificationKey, publicKeyPem } from './signing-key';
 
@@ -32,7 +34,7 @@ commands
   history    --tenant T --stream S [--known-at ISO] [--as-of ISO] [--data] [--state] [--decrypt]
                                  one stream's events (type, time, actor, role, correlation, causation), its chain checked;
                                  --known-at: what the store held at that instant; --as-of: events that had occurred by then;
-                                 --state: the aggregate folded from them (where the entry point has the service's evolve);
+                                 --state: the aggregate folded by the service's own evolve (services/<name>/src/audit.ts);
                                  --decrypt: personal fields in clear ("[erased]" after erasure; needs PRIVACY_MASTER_KEY)
   verify     --tenant T | --all-tenants
                                  recompute every hash chain, name the first broken link of each bad stream
@@ -40,6 +42,9 @@ commands
                                  verify, then sign a Merkle tree head over every stream head (platform key)
   consistency --old FILE [--new FILE]
                                  prove the database still extends the checkpoints: nothing shortened, changed or removed
+  replay-check --tenant T | --all-tenants
+                                 rebuild every read model from the events in a transaction always rolled back, compare
+                                 with the live tables tenant by tenant (needs the service's role, not a read-only one)
   check-checkpoint --file FILE   signature and tree head of a checkpoint file, offline
   prove      --file FILE --stream S [--tenant T]
                                  one stream head's audit path to the signed tree head (RFC 9162), offline
@@ -47,7 +52,8 @@ commands
                                  the auditors' accesses recorded for a tenant (also for a platformAdmin token)
   key                            the platform's checkpoint public key and its id
 
-databases (read-only; every action is recorded in audit.access_log of the database it reads)
+databases (read-only; every action is recorded in audit.access_log of the database it reads; reporting's database is
+audited through the log of integration events it consumed: its streams are <topic>/<aggregate id>)
   --db SERVICE=URL               repeatable
   --base-url URL [--services a,b]  databases tremplin_<service> on one server (default: all five services)
 
@@ -180,6 +186,23 @@ interface Run {
   readonly correlationId: string;
   readonly connections: AuditConnection[];
   readonly folds: readonly AuditFold[];
+  readonly services: ReadonlyMap<string, ServiceAudit>;
+}
+
+/** A service's fold of a category, or one handed to the CLI directly (tests, a service's own entry point). */
+const foldFor = (run: Run, service: string, category: string) =>
+  run.services.get(service)?.folds?.find((f) => f.category === category) ?? run.folds.find((f) => f.category === category);
+
+/** Checkpoints of a service's integration log are told from its event store's by this suffix of their service name. */
+const LOG_SUFFIX = '/integration-log';
+
+/** A tenant's integration log as chains, in the connection's open snapshot. */
+function tenantLogChains(run: Run, connection: AuditConnection, log: IntegrationLogSource, tenantId: string, hashesAt?: ReadonlyMap<string, ReadonlySet<number>>) {
+  const meter = progress(run.io, `${connection.target.service}${LOG_SUFFIX}/${tenantId}`, 0);
+  return logChains(connection.client, log, tenantId, { hashesAt, pageSize: pageSizeOf(run.options), onProgress: (n) => meter.update(n) }).then((chains) => {
+    meter.done(chains.events);
+    return chains;
+  });
 }
 
 /**
@@ -197,6 +220,13 @@ export interface AuditFold<State = unknown, Event extends { type: string; data: 
 /** A fold with its own state and event types, as the list of `main`'s setup takes it. */
 export const auditFold = <State, Event extends { type: string; data: unknown }>(fold: AuditFold<State, Event>): AuditFold => fold as unknown as AuditFold;
 
+/** Tenants with events in the database's event store or in its integration log. */
+async function presentTenants(connection: AuditConnection): Promise<string[]> {
+  const inStore = connection.hasEventStore ? await listEventTenants(connection.client) : [];
+  const inLog = connection.integrationLog ? await listLogTenants(connection.client, connection.integrationLog) : [];
+  return [...new Set([...inStore, ...inLog])].sort();
+}
+
 /** The tenants a command covers in one database, each recorded before it is read; a tenant not granted is refused. */
 async function tenantsFor(run: Run, connection: AuditConnection, action: string): Promise<{ tenants: string[]; notGranted: number }> {
   // A platform admin's token names no tenant: reading the access log is not about one (main lets them do nothing else).
@@ -208,7 +238,7 @@ async function tenantsFor(run: Run, connection: AuditConnection, action: string)
   let tenants: string[];
   let notGranted = 0;
   if (all) {
-    const present = connection.hasEventStore ? await listEventTenants(connection.client) : [];
+    const present = await presentTenants(connection);
     tenants = present.filter((t) => granted.has(t));
     notGranted = present.length - tenants.length;
   } else {
@@ -257,13 +287,21 @@ async function cmdVerify(run: Run): Promise<Report> {
   const results: unknown[] = [];
   let failures = 0;
   for (const connection of run.connections) {
-    if (!connection.hasEventStore) {
+    if (!connection.hasEventStore && !connection.integrationLog) {
       text.push(`${connection.target.service}: no event store in this database`);
       results.push({ service: connection.target.service, eventStore: false });
       continue;
     }
     const { tenants, notGranted } = await tenantsFor(run, connection, 'audit verify');
     for (const tenantId of tenants) {
+      if (connection.integrationLog) {
+        const log = connection.integrationLog;
+        const chains = await inSnapshot(connection.client, () => tenantLogChains(run, connection, log, tenantId));
+        // The log stores no hash: read and counted here, it is proven unchanged only against a checkpoint (consistency).
+        text.push(`${connection.target.service}${LOG_SUFFIX}/${tenantId}: read — ${chains.streams} streams, ${chains.events} integration events (no hash stored with them: take a checkpoint, check consistency later)`);
+        results.push({ service: `${connection.target.service}${LOG_SUFFIX}`, tenantId, ok: true, streams: chains.streams, events: chains.events, broken: [] });
+      }
+      if (!connection.hasEventStore) continue;
       const { chains, seconds } = await inSnapshot(connection.client, () => verifyTenant(run, connection, tenantId));
       failures += chains.broken.length;
       const rate = Math.round(chains.events / Math.max(seconds, 1e-6));
@@ -284,9 +322,17 @@ async function cmdCheckpoint(run: Run): Promise<Report> {
   const text: string[] = [];
   let failures = 0;
   for (const connection of run.connections) {
-    if (!connection.hasEventStore) continue;
+    if (!connection.hasEventStore && !connection.integrationLog) continue;
     const { tenants } = await tenantsFor(run, connection, 'audit checkpoint');
     for (const tenantId of tenants) {
+      if (connection.integrationLog) {
+        const log = connection.integrationLog;
+        const { chains, takenAt } = await inSnapshot(connection.client, async (takenAt) => ({ takenAt, chains: await tenantLogChains(run, connection, log, tenantId) }));
+        const checkpoint = signCheckpoint(signer, { service: `${connection.target.service}${LOG_SUFFIX}`, tenantId, takenAt, heads: chains.heads });
+        checkpoints.push(checkpoint);
+        text.push(`${checkpoint.body.service}/${tenantId}: ${checkpoint.body.streams} streams, ${checkpoint.body.events} integration events, tree head ${checkpoint.body.rootHash} at ${takenAt}`);
+      }
+      if (!connection.hasEventStore) continue;
       const { chains, takenAt } = await inSnapshot(connection.client, async (takenAt) => ({ takenAt, ...(await verifyTenant(run, connection, tenantId)) }));
       // A checkpoint attests verified chains only: signing the heads of a broken chain would bless the tampering.
       if (chains.broken.length) {
@@ -348,17 +394,23 @@ async function cmdConsistency(run: Run): Promise<Report> {
   const byService = new Map(run.connections.map((c) => [c.target.service, c]));
   for (const [key, checkpoints] of groups) {
     const [service, tenantId] = key.split('\u001f');
-    const connection = byService.get(service);
-    if (!connection) throw new UsageError(`the checkpoints cover service ${service}: name its database (--db ${service}=URL)`);
+    const ofLog = service.endsWith(LOG_SUFFIX);
+    const database = ofLog ? service.slice(0, -LOG_SUFFIX.length) : service;
+    const connection = byService.get(database);
+    if (!connection) throw new UsageError(`the checkpoints cover service ${database}: name its database (--db ${database}=URL)`);
+    if (ofLog && !connection.integrationLog) throw new UsageError(`the checkpoints cover the integration log of ${database}, which this entry point does not know or the database does not hold`);
     if (!run.auditor.tenantIds.includes(tenantId)) {
       await recordAuditorAction(connection, run.auditor, { tenantId, action: 'audit consistency', outcome: 'denied-tenant', correlationId: run.correlationId });
       throw new RefusedError(`tenant ${tenantId} is not among the tenants your token grants`);
     }
     await recordAuditorAction(connection, run.auditor, { tenantId, action: 'audit consistency', outcome: 'allowed', correlationId: run.correlationId });
     const wanted = versionsToProve(checkpoints);
-    const { chains } = connection.hasEventStore
-      ? await inSnapshot(connection.client, () => verifyTenant(run, connection, tenantId, wanted))
-      : { chains: { tenantId, streams: 0, events: 0, broken: [], heads: [], hashesAt: new Map() } as TenantChains };
+    const log = ofLog ? connection.integrationLog : undefined;
+    const { chains } = log
+      ? { chains: await inSnapshot(connection.client, () => tenantLogChains(run, connection, log, tenantId, wanted)) }
+      : connection.hasEventStore
+        ? await inSnapshot(connection.client, () => verifyTenant(run, connection, tenantId, wanted))
+        : { chains: { tenantId, streams: 0, events: 0, broken: [], heads: [], hashesAt: new Map() } as TenantChains };
     const result = checkConsistency(checkpoints, chains);
     const times = checkpoints.map((c) => c.body.takenAt).sort();
     failures += result.findings.length;
@@ -419,7 +471,7 @@ async function cmdTenants(run: Run): Promise<Report> {
   const results: unknown[] = [];
   for (const connection of run.connections) {
     await recordAuditorAction(connection, run.auditor, { action: 'audit tenants', outcome: 'allowed', correlationId: run.correlationId });
-    const present = connection.hasEventStore ? await listEventTenants(connection.client) : [];
+    const present = await presentTenants(connection);
     const granted = present.filter((t) => run.auditor.tenantIds.includes(t));
     text.push(`${connection.target.service}: ${granted.join(', ') || '(none granted)'}${present.length > granted.length ? ` and ${present.length - granted.length} tenant(s) not granted to you` : ''}`);
     results.push({ service: connection.target.service, tenants: granted, notGranted: present.length - granted.length });
@@ -431,9 +483,26 @@ async function cmdStreams(run: Run): Promise<Report> {
   const text: string[] = [];
   const results: unknown[] = [];
   for (const connection of run.connections) {
-    if (!connection.hasEventStore) continue;
+    if (!connection.hasEventStore && !connection.integrationLog) continue;
     const { tenants } = await tenantsFor(run, connection, 'audit streams');
     for (const tenantId of tenants) {
+      if (connection.integrationLog) {
+        const log = connection.integrationLog;
+        const seen = new Map<string, { streamId: string; category: string; events: number; firstRecordedAt: string; lastRecordedAt: string }>();
+        await inSnapshot(connection.client, () =>
+          logChains(connection.client, log, tenantId, {
+            onRow: (row, streamId) => {
+              const s = seen.get(streamId) ?? { streamId, category: streamId.split('/')[0], events: 0, firstRecordedAt: row.occurredAt, lastRecordedAt: row.occurredAt };
+              seen.set(streamId, { ...s, events: s.events + 1, lastRecordedAt: row.occurredAt });
+            },
+          }),
+        );
+        const streams = [...seen.values()];
+        text.push(`${connection.target.service}${LOG_SUFFIX}/${tenantId}: ${streams.length} streams`);
+        for (const s of streams) text.push(`  ${s.streamId}  ${s.category}  ${s.events} events  ${s.firstRecordedAt} … ${s.lastRecordedAt}`);
+        results.push({ service: `${connection.target.service}${LOG_SUFFIX}`, tenantId, streams });
+      }
+      if (!connection.hasEventStore) continue;
       const streams = await inSnapshot(connection.client, () => listStreamSummaries(connection.client, tenantId, { category: run.options.values.category as string | undefined }));
       text.push(`${connection.target.service}/${tenantId}: ${streams.length} streams`);
       for (const s of streams) text.push(`  ${s.streamId}  ${s.category}  ${s.events} events  ${s.firstRecordedAt} … ${s.lastRecordedAt}`);
@@ -462,16 +531,21 @@ async function cmdHistory(run: Run): Promise<Report> {
   const decrypt = run.options.values.decrypt === true;
   const withData = run.options.values.data === true;
   if (decrypt && !withData && !run.options.values.state) throw new UsageError('--decrypt goes with --data or --state');
-  const fold = run.options.values.state ? run.folds.find((f) => f.category === categoryOf(streamId)) : undefined;
-  if (run.options.values.state && !fold) {
-    const known = run.folds.map((f) => f.category).join(', ') || 'none';
+  const ofLog = streamId.includes('/');
+  const wantsState = run.options.values.state === true;
+  if (wantsState && ofLog) throw new UsageError('--state folds an aggregate of an event store; a stream of an integration log has none');
+  if (wantsState && !run.connections.some((c) => foldFor(run, c.target.service, categoryOf(streamId)))) {
+    const known = [...new Set([...run.folds, ...[...run.services.values()].flatMap((a) => a.folds ?? [])].map((f) => f.category))].join(', ') || 'none';
     throw new UsageError(`--state needs the evolve of category ${categoryOf(streamId)}, which this entry point does not have (it has: ${known}); a service's own audit entry point passes its deciders`);
   }
   const text: string[] = [];
   const results: unknown[] = [];
   let failures = 0;
+  if (ofLog) return logHistory(run, streamId);
   for (const connection of run.connections) {
     if (!connection.hasEventStore) continue;
+    const fold = wantsState ? foldFor(run, connection.target.service, categoryOf(streamId)) : undefined;
+    if (wantsState && !fold) continue;
     // Reading personal data in clear is recorded as such, so the platform admin can tell it from a plain replay.
     const [tenantId] = (await tenantsFor(run, connection, decrypt ? 'audit history --decrypt' : 'audit history')).tenants;
     const rows = await inSnapshot(connection.client, () => readStreamChain(connection.client, tenantId, streamId, knownAt ? { knownAt: new Date(knownAt).toISOString() } : {}));
@@ -514,6 +588,44 @@ async function cmdHistory(run: Run): Promise<Report> {
   }
   if (results.length === 0) text.push(`no events for stream ${streamId}${knownAt ? ` known at ${knownAt}` : ''}`);
   return { exit: failures ? EXIT.integrity : EXIT.ok, text, json: { command: 'history', ok: failures === 0, results } };
+}
+
+// A stream of an integration log (`<topic>/<aggregate id>`): the messages a dashboard figure was folded from.
+async function logHistory(run: Run, streamId: string): Promise<Report> {
+  const knownAt = run.options.values['known-at'] as string | undefined;
+  const asOf = run.options.values['as-of'] as string | undefined;
+  if (knownAt) throw new UsageError('--known-at: an integration log keeps no recording time; use --as-of');
+  const asOfTime = asOf ? Date.parse(asOf) : undefined;
+  const withData = run.options.values.data === true;
+  const text: string[] = [];
+  const results: unknown[] = [];
+  for (const connection of run.connections) {
+    const log = connection.integrationLog;
+    if (!log) continue;
+    const [tenantId] = (await tenantsFor(run, connection, 'audit history')).tenants;
+    const rows: Array<LogRow & { streamVersion: number }> = [];
+    const chains = await inSnapshot(connection.client, () =>
+      logChains(connection.client, log, tenantId, { onRow: (row, id, version) => (id === streamId ? rows.push({ ...row, streamVersion: version }) : undefined) }),
+    );
+    if (rows.length === 0) continue;
+    const head = chains.heads.find((h) => h.streamId === streamId)!;
+    const shown = rows.filter((row) => asOfTime === undefined || Date.parse(row.occurredAt) <= asOfTime);
+    text.push(`${connection.target.service}${LOG_SUFFIX}/${tenantId}/${streamId}: ${shown.length} integration event(s)${asOf ? ` occurred by ${asOf}` : ''}; head version ${head.streamVersion} hash ${head.hash}`);
+    for (const row of shown) {
+      text.push(`  v${row.streamVersion} ${row.name} occurred ${row.occurredAt} message ${row.messageId} (log position ${row.seq})`);
+      if (withData) text.push(`    ${JSON.stringify(row.payload)}`);
+    }
+    results.push({
+      service: `${connection.target.service}${LOG_SUFFIX}`,
+      tenantId,
+      streamId,
+      asOf: asOf ?? null,
+      head,
+      events: shown.map(({ payload, ...rest }) => (withData ? { ...rest, payload } : rest)),
+    });
+  }
+  if (results.length === 0) text.push(`no integration events for stream ${streamId}`);
+  return { exit: EXIT.ok, text, json: { command: 'history', ok: true, results } };
 }
 
 // The privacy vault on a pool of its own whose every transaction is read-only; no key is kept in memory after the command.
@@ -559,7 +671,68 @@ async function cmdAccessLog(run: Run): Promise<Report> {
   return { exit: EXIT.ok, text, json: { command: 'access-log', results } };
 }
 
+/** The read-model checks a service registered: its event-store projections, and any other rebuild (reporting's log). */
+function readModelChecksOf(audit: ServiceAudit | undefined): ReadModelCheck[] {
+  return [
+    ...(audit?.projections ?? []).map((projection) => ({ name: projection.name, check: (pool: Parameters<ReadModelCheck['check']>[0], onProgress?: (events: number) => void) => checkReplayEqualsLive(pool, projection, { onProgress }) })),
+    ...(audit?.readModelChecks ?? []),
+  ];
+}
+
+/**
+ * Replay equals live, for every service named: each read model rebuilt from the events inside a transaction that is
+ * always rolled back, its digests compared with the live tables' tenant by tenant. Only the granted tenants' results
+ * are named; another tenant's difference is counted.
+ */
+async function cmdReplayCheck(run: Run): Promise<Report> {
+  const text: string[] = [];
+  const results: unknown[] = [];
+  let failures = 0;
+  for (const connection of run.connections) {
+    const service = connection.target.service;
+    const checks = readModelChecksOf(run.services.get(service));
+    if (checks.length === 0) {
+      text.push(`${service}: no read model registered for the replay check (services/${service}/src/audit.ts names none)`);
+      results.push({ service, checks: [] });
+      continue;
+    }
+    const { tenants } = await tenantsFor(run, connection, 'audit replay-check');
+    const granted = new Set(tenants);
+    // Its own pool: the check writes in a transaction it rolls back, which the session's read-only default refuses.
+    const pool = createPool(connection.target.url, { max: 2, application_name: 'tremplin-audit-replay' });
+    try {
+      for (const check of checks) {
+        const meter = progress(run.io, `${service} ${check.name} replay`, 0);
+        let result: ReplayCheck;
+        try {
+          result = await check.check(pool, (events) => meter.update(events));
+        } catch (error) {
+          throw new RefusedError(`${service} ${check.name}: the replay check could not run (it writes inside a transaction it rolls back, so it needs the service's role, not a read-only one): ${(error as Error).message}`);
+        }
+        meter.done(result.events);
+        const tables = result.tables.map((table) => {
+          const differing = table.tenantsDiffering.filter((t) => granted.has(t));
+          return { table: table.table, liveRows: table.liveRows, replayedRows: table.replayedRows, equal: differing.length === 0, tenantsDiffering: differing, otherTenantsDiffering: table.tenantsDiffering.length - differing.length };
+        });
+        for (const table of tables) {
+          const others = table.otherTenantsDiffering ? ` (and ${table.otherTenantsDiffering} tenant(s) not granted to you differ)` : '';
+          if (table.equal) text.push(`${service} ${check.name} ${table.table}: replay equals live for ${granted.size} tenant(s)${others}`);
+          else {
+            failures += table.tenantsDiffering.length;
+            text.push(`${service} ${check.name} ${table.table}: REPLAY DIFFERS FROM LIVE for tenant(s) ${table.tenantsDiffering.join(', ')}${others}`);
+          }
+        }
+        results.push({ service, readModel: check.name, events: result.events, equal: tables.every((t) => t.equal), tables, millis: result.millis });
+      }
+    } finally {
+      await pool.end();
+    }
+  }
+  return { exit: failures ? EXIT.integrity : EXIT.ok, text, json: { command: 'replay-check', ok: failures === 0, results } };
+}
+
 const DATABASE_COMMANDS: Record<string, (run: Run) => Promise<Report>> = {
+  'replay-check': cmdReplayCheck,
   tenants: cmdTenants,
   streams: cmdStreams,
   history: cmdHistory,
@@ -570,7 +743,7 @@ const DATABASE_COMMANDS: Record<string, (run: Run) => Promise<Report>> = {
 };
 
 /** The auditor's CLI, callable in-process with argv (tests) or from audit.cli.ts. Returns the exit code. */
-export async function main(argv: string[], io: CliIo, setup: { folds?: readonly AuditFold[] } = {}): Promise<number> {
+export async function main(argv: string[], io: CliIo, setup: { folds?: readonly AuditFold[]; services?: readonly ServiceAudit[] } = {}): Promise<number> {
   let options: Options | undefined;
   const print = (report: Report) => {
     if (options?.json) io.out(`${JSON.stringify(report.json, null, 2)}\n`);
@@ -592,9 +765,10 @@ export async function main(argv: string[], io: CliIo, setup: { folds?: readonly 
     const targets = targetsOf(options);
     const auditor = await identify(options, io);
     const correlationId = randomUUID();
+    const services = new Map((setup.services ?? []).map((audit) => [audit.service, audit]));
     for (const target of targets) {
       try {
-        connections.push(await connectAudit(target));
+        connections.push(await connectAudit(target, { integrationLog: services.get(target.service)?.integrationLog }));
       } catch (error) {
         throw new RefusedError(`${target.service}: cannot connect: ${(error as Error).message}`);
       }
@@ -607,7 +781,7 @@ export async function main(argv: string[], io: CliIo, setup: { folds?: readonly 
       throw new RefusedError(`role ${auditor.role} may not use the auditor's tools (route class audit.read is for auditors; a platform admin may read the access log)`);
     }
     io.err(`audit ${options.command} by ${auditor.userId} (${auditor.organisationId}), correlation id ${correlationId}\n`);
-    const report = await command({ options, io, auditor, correlationId, connections, folds: setup.folds ?? [] });
+    const report = await command({ options, io, auditor, correlationId, connections, folds: setup.folds ?? [], services });
     report.json.correlationId = correlationId;
     return print(report);
   } catch (error) {

@@ -4,3 +4,5 @@ export * from './checkpoint';
 export * from './signing-key';
 export * from './session';
 export { main as auditCli, EXIT as AUDIT_EXIT, auditFold, type AuditFold, type CliIo } from './cli';
+export * from './integration-log';
+export * from './service-audit';

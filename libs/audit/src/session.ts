@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { IntegrationLogSource } from './integration-log';
 
 /** One service's database as the auditor names it: `lending=postgres://…`. */
 export interface AuditTarget {
@@ -32,22 +33,29 @@ export interface AuditConnection {
   readonly hasEventStore: boolean;
   /** The connected role could change or delete events: worth saying, since an audit should not need it. */
   readonly canTamper: boolean;
+  /** The log of integration events this database keeps (reporting's), when its service declares one and it exists. */
+  readonly integrationLog?: IntegrationLogSource;
 }
 
 /**
  * Every transaction of the session is read-only by default; the one exception is the auditor's own access record,
  * written in its own explicit READ WRITE transaction before any data is read.
  */
-export async function connectAudit(target: AuditTarget): Promise<AuditConnection> {
+export async function connectAudit(target: AuditTarget, declared: { integrationLog?: IntegrationLogSource } = {}): Promise<AuditConnection> {
   const client = new Client({ connectionString: target.url, application_name: 'tremplin-audit' });
   await client.connect();
   try {
     await client.query('SET default_transaction_read_only = on');
-    const probe = await client.query<{ es: boolean; tamper: boolean }>(
+    const log = declared.integrationLog?.table ?? null;
+    const probe = await client.query<{ es: boolean; tamper: boolean; log: boolean }>(
       `SELECT to_regclass('es.events') IS NOT NULL AS es,
-              coalesce(to_regclass('es.events') IS NOT NULL AND (has_table_privilege('es.events', 'UPDATE') OR has_table_privilege('es.events', 'DELETE')), false) AS tamper`,
+              coalesce(to_regclass('es.events') IS NOT NULL AND (has_table_privilege('es.events', 'UPDATE') OR has_table_privilege('es.events', 'DELETE')), false)
+              OR coalesce(to_regclass($1) IS NOT NULL AND (has_table_privilege($1, 'UPDATE') OR has_table_privilege($1, 'DELETE')), false) AS tamper,
+              $1::text IS NOT NULL AND to_regclass($1) IS NOT NULL AS log`,
+      [log],
     );
-    return { target, client, hasEventStore: probe.rows[0].es, canTamper: probe.rows[0].tamper };
+    const { es, tamper } = probe.rows[0];
+    return { target, client, hasEventStore: es, canTamper: tamper, ...(probe.rows[0].log && declared.integrationLog ? { integrationLog: declared.integrationLog } : {}) };
   } catch (error) {
     await client.end();
     throw error;

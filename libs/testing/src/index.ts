@@ -6,3 +6,4 @@ export * from './chromium';
 export * from './platform-processes';
 export * from './kafka-observer';
 export * from './calendar';
+export * from './audit-runner';

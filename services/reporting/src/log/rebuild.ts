@@ -91,36 +91,42 @@ export function readModelChecksums(pool: Pool): Promise<Record<string, string>> 
 export async function rebuildFromLog(pool: Pool, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<RebuildResult> {
   const started = Date.now();
   return withTransaction(pool, async (tx) => {
-    await tx.query(`LOCK TABLE reporting.consumed_event IN EXCLUSIVE MODE`);
-    await tx.query(`SELECT pg_advisory_xact_lock($1)`, [FOLD_LOCK]);
-    await scopeAllTenants(tx);
-    const total = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0]!.n);
-    const replay = createReplay();
-    let after = 0;
-    let replayed = 0;
-    onProgress({ replayed, total });
-    for (;;) {
-      const { rows } = await tx.query<{ seq: string; message_id: string; name: string; tenant_id: string; occurred_at: string; payload: Record<string, unknown> }>(
-        `SELECT seq, message_id, name, tenant_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, payload
-         FROM reporting.consumed_event WHERE seq > $1 ORDER BY seq LIMIT $2`,
-        [after, READ_BATCH],
-      );
-      if (rows.length === 0) break;
-      for (const row of rows) replay.apply({ messageId: row.message_id, name: row.name, tenantId: row.tenant_id, occurredAt: row.occurred_at, payload: row.payload });
-      after = Number(rows[rows.length - 1]!.seq);
-      replayed += rows.length;
-      onProgress({ replayed, total });
-    }
-    for (const table of READ_MODEL_TABLES) await tx.query(`DELETE FROM ${table.name}`);
-    // Everything queued is in the replay: the folder, waiting on the lock, then finds nothing left to fold.
-    await tx.query(`DELETE FROM reporting.unfolded`);
-    const facts = replay.facts();
-    await writeFacts(tx, facts);
+    const { events, facts } = await replayLogInto(tx, onProgress);
     return {
-      events: replayed,
+      events,
       rows: { [APPLICATION_FACT.name]: facts.applications.length, [LOAN_FACT.name]: facts.loans.length, [LOAN_ACTIVITY.name]: facts.activity.length, [ENVELOPE_FACT.name]: facts.envelopes.length },
       checksums: await checksums(tx),
       elapsedMs: Date.now() - started,
     };
   });
+}
+
+/** The rebuild's work inside the caller's transaction (a rebuild commits it, the replay check rolls it back). */
+export async function replayLogInto(tx: PoolClient, onProgress: (progress: RebuildProgress) => void = () => undefined) {
+  await tx.query(`LOCK TABLE reporting.consumed_event IN EXCLUSIVE MODE`);
+  await tx.query(`SELECT pg_advisory_xact_lock($1)`, [FOLD_LOCK]);
+  await scopeAllTenants(tx);
+  const total = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0]!.n);
+  const replay = createReplay();
+  let after = 0;
+  let replayed = 0;
+  onProgress({ replayed, total });
+  for (;;) {
+    const { rows } = await tx.query<{ seq: string; message_id: string; name: string; tenant_id: string; occurred_at: string; payload: Record<string, unknown> }>(
+      `SELECT seq, message_id, name, tenant_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, payload
+       FROM reporting.consumed_event WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [after, READ_BATCH],
+    );
+    if (rows.length === 0) break;
+    for (const row of rows) replay.apply({ messageId: row.message_id, name: row.name, tenantId: row.tenant_id, occurredAt: row.occurred_at, payload: row.payload });
+    after = Number(rows[rows.length - 1]!.seq);
+    replayed += rows.length;
+    onProgress({ replayed, total });
+  }
+  for (const table of READ_MODEL_TABLES) await tx.query(`DELETE FROM ${table.name}`);
+  // Everything queued is in the replay: the folder, waiting on the lock, then finds nothing left to fold.
+  await tx.query(`DELETE FROM reporting.unfolded`);
+  const facts = replay.facts();
+  await writeFacts(tx, facts);
+  return { events: replayed, facts };
 }
