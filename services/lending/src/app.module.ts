@@ -5,6 +5,7 @@ import { usuryTablesOf, type LendingConfig } from './config';
 import { GuaranteeGateController } from './guarantee-gate/guarantee-gate.controller';
 import { guaranteeAnswerConsumers } from './guarantee-gate/guarantee-gate.consumer';
 import { createGuaranteeGate, GUARANTEE_GATE, type GuaranteeGate } from './guarantee-gate/guarantee-gate.handler';
+import { accompanimentReschedulingConsumer } from './loan/accompaniment-rescheduling.consumer';
 import { intakeApplicationConsumer } from './loan/intake-application.consumer';
 import { LoanController } from './loan/loan.controller';
 import { createLoanHandler, LOAN_HANDLER, type LoanHandler } from './loan/loan.handler';
@@ -26,7 +27,7 @@ export class AppModule {
     const workers = serviceWorkers({
       inject: [LOAN_HANDLER, GUARANTEE_GATE],
       useFactory: (loans: LoanHandler, gate: GuaranteeGate) => ({
-        consumers: [intakeApplicationConsumer(loans, loggerOf('lending')), ...guaranteeAnswerConsumers(gate, loggerOf('lending'))],
+        consumers: [intakeApplicationConsumer(loans, loggerOf('lending')), accompanimentReschedulingConsumer(loans, loggerOf('lending')), ...guaranteeAnswerConsumers(gate, loggerOf('lending'))],
         projections: [loanSummaryProjection],
       }),
     });

@@ -184,6 +184,8 @@ describe('the life of a loan, from Kafka to repayment', () => {
       'lending.offer-signed.v1',
       'lending.loan-disbursed.v1',
       'lending.instalment-missed.v1',
+      // The advisor's call to the borrower: the accompaniment service's escalation moves on from it.
+      'lending.borrower-contacted.v1',
       paid,
       'lending.loan-rescheduled.v1',
       paid,
@@ -207,6 +209,8 @@ describe('the life of a loan, from Kafka to repayment', () => {
       expect.objectContaining({ bankPartnerId: 'bank-parcours', product: 'classic', amountCents: 60_000, termMonths: 6, guarantorKind: 'fcs', guaranteedShareBps: 5_000 }),
       expect.objectContaining({ amountCents: 60_000, termMonths: 6, product: 'classic', guarantorKind: 'fcs', guaranteedShareBps: 5_000, firstDueDate: '2025-12-05' }),
       expect.objectContaining({ instalmentNumber: 1, dueDate: '2025-12-05', unpaidCount: 1, daysPastDue: 5, arrearsCents: 10_088 }),
+      // Codes only: what the borrower said stays with the bank.
+      { tenantId: TENANT, loanId, applicationId: APPLICATION, channel: 'phone', outcome: 'promiseToPay', daysPastDue: 6, contactedAt: '2025-12-11T09:00:00.000Z' },
       expect.objectContaining({ kind: 'holiday', newEndDate: '2026-06-05', newInstalmentCents: 10_088 }),
       // 600 € at 3 % over 6 months: 5.25 € of interest in all; instalment 1 was late.
       expect.objectContaining({ interestPaidTotalCents: 525, everLate: true }),

@@ -84,7 +84,7 @@ describe('integration events of a loan', () => {
     expect(contractRegistry.get(writtenOff.name)!.schema.safeParse(writtenOff.payload).success).toBe(true);
   });
 
-  it('keeps offers, contacts and requests inside the service', () => {
+  it('keeps offers and requests inside the service; a contact with the borrower leaves as codes for the accompaniment service', () => {
     const events = recorded([
       ...opening,
       { type: 'RecordPayment', amountCents: 6_380, paidOn: '2025-12-05', now: at('2025-12-05'), actor: anne },
@@ -97,7 +97,12 @@ describe('integration events of a loan', () => {
       'lending.offer-signed.v1',
       'lending.loan-disbursed.v1',
       'lending.instalment-paid.v1',
+      'lending.borrower-contacted.v1',
     ]);
+    const contacted = loanMessages('ccas-tarbes', loanDecider.initialState(), events).find((message) => message.name === 'lending.borrower-contacted.v1')!;
+    const recordedContact = events.find((event) => event.type === 'BorrowerContacted')!.data as { daysPastDue: number };
+    expect(contacted.payload).toEqual({ tenantId: 'ccas-tarbes', loanId: 'l1', applicationId: expect.any(String), channel: 'phone', outcome: 'reached', daysPastDue: recordedContact.daysPastDue, contactedAt: at('2025-12-06') });
+    expect(contractRegistry.get(contacted.name)!.schema.safeParse(contacted.payload).success).toBe(true);
   });
 
   it('publishes the withdrawal of a signed offer (its guarantee has nothing left to cover), not of an unsigned one', () => {

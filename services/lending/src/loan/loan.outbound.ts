@@ -1,4 +1,7 @@
 import {
+  borrowerContactChannels,
+  borrowerContactedV1,
+  borrowerContactOutcomes,
   incidentWarningIssuedV1,
   instalmentMissedV1,
   instalmentPaidV1,
@@ -24,7 +27,8 @@ import { outstandingPrincipalOf, type LoanState } from './loan.state';
 /**
  * Domain events stay private; these facts leave the service as versioned contracts (ids and amounts, no
  * personal data). The signature (the guarantee is requested on it), each payment's principal and the write-off
- * leave for the guarantee fund; offers, notices, contacts and requests are internal.
+ * leave for the guarantee fund; the bank's contacts with a borrower leave for the accompaniment service's escalation
+ * (codes only); offers, notices and requests are internal.
  */
 export function loanMessages(tenantId: string, before: LoanState, recorded: readonly RecordedEvent[]): Envelope[] {
   return outboundMessages(loanAggregate, before, recorded, (state, event, record) => messageOf(tenantId, state, event, record.metadata.occurredAt));
@@ -125,6 +129,13 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
     }
     case 'LoanWrittenOff':
       return outbound(loanWrittenOffV1, { ...ids, writtenOffCents: event.data.writtenOffCents, writtenOffAt: event.data.writtenOffAt });
+    case 'BorrowerContacted': {
+      const d = event.data;
+      // The decider records only CONTACT_CHANNELS and CONTACT_OUTCOMES, the contract's own lists.
+      const channel = d.channel as (typeof borrowerContactChannels)[number];
+      const outcome = d.outcome as (typeof borrowerContactOutcomes)[number];
+      return outbound(borrowerContactedV1, { ...ids, channel, outcome, daysPastDue: d.daysPastDue, contactedAt: d.contactedAt });
+    }
     case 'LoanOfferWithdrawn':
       // Only a signed offer asked for a guarantee: its withdrawal is the fund's business.
       return event.data.wasSigned ? outbound(offerWithdrawnV1, { ...ids, reasonCode: event.data.reasonCode, withdrawnAt: event.data.withdrawnAt }) : undefined;
@@ -133,7 +144,6 @@ function messageOf(tenantId: string, state: LoanState, event: LoanEvent, at: str
     case 'ReschedulingWithdrawn':
     case 'LoanOfferIssued':
     case 'AgreementNoticeIssued':
-    case 'BorrowerContacted':
     case 'IncidentWarningCleared':
     case 'IncidentDeclared':
     case 'ReschedulingRequested':
