@@ -1,0 +1,11 @@
+import { aggregateFold, type ServiceAudit } from '@tremplin/audit';
+import { deadlineAggregate } from './deadline/deadline.decider';
+import { planAggregate } from './plan/plan.decider';
+import { planRowProjection } from './worklist/plan-row.projection';
+
+// What the auditor's CLI (npm run audit) needs of the accompaniment service: its folds for `history --state`, its read models for `replay-check`.
+export const audit: ServiceAudit = {
+  service: 'accompaniment',
+  folds: [aggregateFold(planAggregate), aggregateFold(deadlineAggregate)],
+  projections: [planRowProjection],
+};
