@@ -4,4 +4,5 @@ export * from './snapshot-store';
 export * from './audit-reads';
 export * from './rebuild';
 export * from './row-projection';
+export * from './row-table';
 export * from './replay-check';

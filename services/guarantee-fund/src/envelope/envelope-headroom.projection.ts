@@ -1,6 +1,5 @@
 import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import { rowProjection } from '@tremplin/event-store-postgres';
-import type { PoolClient } from '@tremplin/pg';
+import { rowProjection, rowTable } from '@tremplin/event-store-postgres';
 import { envelopeAggregate } from './envelope.decider';
 
 export const ENVELOPE_HEADROOM_SUBSCRIPTION = 'guarantee.envelope-headroom';
@@ -64,20 +63,18 @@ export function evolveEnvelopeRow(row: EnvelopeRow | undefined, event: RecordedE
   }
 }
 
-async function upsert(tx: PoolClient, rows: readonly EnvelopeRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO guarantee_fund.envelope (tenant_id, guarantor_id, capacity_cents, reserved_cents, consumed_cents, headroom_cents, last_decision_reference, last_decision_date, stream_version, updated_at)
-     SELECT r."tenantId", r."guarantorId", r."capacityCents", r."reservedCents", r."consumedCents", r."headroomCents", r."lastDecisionReference", r."lastDecisionDate"::date, r."streamVersion", r."updatedAt"::timestamptz
-       FROM jsonb_to_recordset($1::jsonb) AS r("tenantId" text, "guarantorId" text, "capacityCents" bigint, "reservedCents" bigint, "consumedCents" bigint, "headroomCents" bigint,
-            "lastDecisionReference" text, "lastDecisionDate" text, "streamVersion" int, "updatedAt" text)
-     ON CONFLICT (tenant_id, guarantor_id) DO UPDATE SET
-       capacity_cents = excluded.capacity_cents, reserved_cents = excluded.reserved_cents, consumed_cents = excluded.consumed_cents, headroom_cents = excluded.headroom_cents,
-       last_decision_reference = excluded.last_decision_reference, last_decision_date = excluded.last_decision_date,
-       stream_version = excluded.stream_version, updated_at = excluded.updated_at`,
-    [JSON.stringify(rows)],
-  );
-}
+const envelopeTable = rowTable<EnvelopeRow>('guarantee_fund.envelope', [
+  ['tenantId', 'tenant_id', 'text'],
+  ['guarantorId', 'guarantor_id', 'text'],
+  ['capacityCents', 'capacity_cents', 'bigint'],
+  ['reservedCents', 'reserved_cents', 'bigint'],
+  ['consumedCents', 'consumed_cents', 'bigint'],
+  ['headroomCents', 'headroom_cents', 'bigint'],
+  ['lastDecisionReference', 'last_decision_reference', 'text'],
+  ['lastDecisionDate', 'last_decision_date', 'date'],
+  ['streamVersion', 'stream_version', 'int'],
+  ['updatedAt', 'updated_at', 'timestamptz'],
+]);
 
 /** guarantee_fund.envelope: one row per envelope with its headroom, folded from the envelope streams. */
 export const envelopeHeadroomProjection = rowProjection<EnvelopeRow>({
@@ -87,16 +84,7 @@ export const envelopeHeadroomProjection = rowProjection<EnvelopeRow>({
   rowsName: 'envelopes',
   categories: [envelopeAggregate.category],
   evolve: evolveEnvelopeRow,
-  async load(tx, guarantorIds) {
-    const { rows } = await tx.query<{ row: EnvelopeRow }>(
-      `SELECT jsonb_build_object('tenantId', tenant_id, 'guarantorId', guarantor_id, 'capacityCents', capacity_cents, 'reservedCents', reserved_cents,
-              'consumedCents', consumed_cents, 'headroomCents', headroom_cents, 'lastDecisionReference', last_decision_reference,
-              'lastDecisionDate', to_char(last_decision_date, 'YYYY-MM-DD'), 'streamVersion', stream_version, 'updatedAt', updated_at) AS row
-         FROM guarantee_fund.envelope WHERE guarantor_id = ANY($1::text[])`,
-      [guarantorIds],
-    );
-    return new Map(rows.map(({ row }) => [row.guarantorId, row]));
-  },
-  save: upsert,
-  clear: async (tx) => void (await tx.query('DELETE FROM guarantee_fund.envelope')),
+  load: envelopeTable.load,
+  save: envelopeTable.save,
+  clear: envelopeTable.clear,
 });

@@ -1,6 +1,5 @@
 import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import { rowProjection } from '@tremplin/event-store-postgres';
-import type { PoolClient } from '@tremplin/pg';
+import { rowProjection, rowTable } from '@tremplin/event-store-postgres';
 import { guaranteeAggregate } from './guarantee.decider';
 
 export const GUARANTEE_BOOK_SUBSCRIPTION = 'guarantee.guarantee-book';
@@ -110,7 +109,7 @@ export function evolveGuaranteeRow(row: GuaranteeRow | undefined, event: Recorde
   }
 }
 
-const COLUMNS: ReadonlyArray<[keyof GuaranteeRow, string, string]> = [
+const guaranteeTable = rowTable<GuaranteeRow>('guarantee_fund.guarantee', [
   ['tenantId', 'tenant_id', 'text'],
   ['loanId', 'loan_id', 'text'],
   ['status', 'status', 'text'],
@@ -134,28 +133,10 @@ const COLUMNS: ReadonlyArray<[keyof GuaranteeRow, string, string]> = [
   ['requestedAt', 'requested_at', 'timestamptz'],
   ['streamVersion', 'stream_version', 'int'],
   ['updatedAt', 'updated_at', 'timestamptz'],
-];
+]);
 
-async function upsert(tx: PoolClient, rows: readonly GuaranteeRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO guarantee_fund.guarantee (${COLUMNS.map(([, column]) => column).join(', ')})
-     SELECT ${COLUMNS.map(([key]) => `r."${key}"`).join(', ')}
-       FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([key, , type]) => `"${key}" ${type}`).join(', ')})
-     ON CONFLICT (tenant_id, loan_id) DO UPDATE SET ${COLUMNS.slice(2)
-       .map(([, column]) => `${column} = excluded.${column}`)
-       .join(', ')}`,
-    [JSON.stringify(rows)],
-  );
-}
-
-/** Reads rows back in the shape evolve returns (dates as text, amounts as numbers). */
-export const GUARANTEE_ROW_SQL = `jsonb_build_object(${COLUMNS.map(([key, column, type]) => {
-  if (type === 'bigint') return `'${key}', ${column}::float8`;
-  if (type === 'date') return `'${key}', to_char(${column}, 'YYYY-MM-DD')`;
-  if (type === 'timestamptz') return `'${key}', to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-  return `'${key}', ${column}`;
-}).join(', ')})`;
+/** Reads rows back in the shape evolve returns (dates as text, instants ISO). */
+export const GUARANTEE_ROW_SQL = guaranteeTable.rowJson;
 
 /** guarantee_fund.guarantee: one row per loan's guarantee, folded from the guarantee streams. */
 export const guaranteeBookProjection = rowProjection<GuaranteeRow>({
@@ -165,10 +146,7 @@ export const guaranteeBookProjection = rowProjection<GuaranteeRow>({
   table: 'guarantee_fund.guarantee',
   categories: [guaranteeAggregate.category],
   evolve: evolveGuaranteeRow,
-  async load(tx, loanIds) {
-    const { rows } = await tx.query<{ row: GuaranteeRow }>(`SELECT ${GUARANTEE_ROW_SQL} AS row FROM guarantee_fund.guarantee WHERE loan_id = ANY($1::text[])`, [loanIds]);
-    return new Map(rows.map(({ row }) => [row.loanId, row]));
-  },
-  save: upsert,
-  clear: async (tx) => void (await tx.query('DELETE FROM guarantee_fund.guarantee')),
+  load: guaranteeTable.load,
+  save: guaranteeTable.save,
+  clear: guaranteeTable.clear,
 });

@@ -1,5 +1,5 @@
 import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import { rowProjection } from '@tremplin/event-store-postgres';
+import { rowProjection, rowTable } from '@tremplin/event-store-postgres';
 import { applicationAggregate } from './application.decider';
 
 export const FILE_LIST_SUBSCRIPTION = 'intake.file-list';
@@ -96,7 +96,7 @@ export function evolveFileRow(row: FileRow | undefined, event: RecordedEvent): F
   }
 }
 
-const COLUMNS: Array<[keyof FileRow, string, string]> = [
+const fileListTable = rowTable<FileRow>('intake.file_list', [
   ['tenantId', 'tenant_id', 'text'],
   ['applicationId', 'application_id', 'text'],
   ['beneficiaryId', 'beneficiary_id', 'text'],
@@ -121,8 +121,7 @@ const COLUMNS: Array<[keyof FileRow, string, string]> = [
   ['loanEndedAt', 'loan_ended_at', 'timestamptz'],
   ['streamVersion', 'stream_version', 'int'],
   ['updatedAt', 'updated_at', 'timestamptz'],
-];
-const rowObject = `jsonb_build_object(${COLUMNS.map(([key, column, type]) => `'${key}', ${type === 'timestamptz' ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : column}`).join(', ')})`;
+]);
 
 /** intake.file_list: one row per file for the social worker's list. */
 export const fileListProjection = rowProjection<FileRow>({
@@ -132,19 +131,7 @@ export const fileListProjection = rowProjection<FileRow>({
   table: 'intake.file_list',
   categories: [applicationAggregate.category],
   evolve: evolveFileRow,
-  async load(tx, applicationIds) {
-    const { rows } = await tx.query<{ row: FileRow }>(`SELECT ${rowObject} AS row FROM intake.file_list WHERE application_id = ANY($1::text[])`, [applicationIds]);
-    return new Map(rows.map(({ row }) => [row.applicationId, { ...row, requestedAmountCents: Number(row.requestedAmountCents)}]));
-  },
-  async save(tx, rows) {
-    if (rows.length === 0) return;
-    await tx.query(
-      `INSERT INTO intake.file_list (${COLUMNS.map(([, column]) => column).join(', ')})
-       SELECT ${COLUMNS.map(([key, , type]) => `r."${key}"::${type}`).join(', ')}
-         FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([key, , type]) => `"${key}" ${type === 'timestamptz' ? 'text' : type}`).join(', ')})
-       ON CONFLICT (tenant_id, application_id) DO UPDATE SET ${COLUMNS.slice(2).map(([, column]) => `${column} = excluded.${column}`).join(', ')}`,
-      [JSON.stringify(rows)],
-    );
-  },
-  clear: async (tx) => void (await tx.query('DELETE FROM intake.file_list')),
+  load: fileListTable.load,
+  save: fileListTable.save,
+  clear: fileListTable.clear,
 });
