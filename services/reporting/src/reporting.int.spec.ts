@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eventually, startServiceHarness, type ServiceHarness } from '@tremplin/testing';
 import type { ConsumedEvent } from './facts/facts';
-import { event, grantedLoan } from './facts/scenario.test-support';
+import { escalation, event, evaluationRecorded, fileOpenedAndDecided, grantedLoan, guaranteeActivated, guaranteeLoss, interestRefundPaid, supportGranted } from './facts/scenario.test-support';
 import { publish as publishTo } from './reporting.test-support';
 import { service } from './service';
 
@@ -50,6 +50,24 @@ const SCENARIO: ConsumedEvent[] = [
   event('lending.recovery-received.v1', 'ccas-tarbes', '2026-11-02T10:00:00.000Z', { loanId: troubled, amountCents: 30_001, receivedAt: '2026-11-02T10:00:00.000Z' }),
   event('lending.loan-refused.v1', 'ccas-pau', '2026-04-15T10:00:00.000Z', { loanId: `ccas-pau-${run}-r1`, applicationId: `ccas-pau-${run}-r1`, reasonCode: 'DEBT_RATIO', reasonCategory: 'repaymentCapacity', refusedAt: '2026-04-15T10:00:00.000Z' }),
   event('guarantee.envelope-capacity-voted.v1', 'ccas-tarbes', '2026-01-15T10:00:00.000Z', { guarantorId: 'fcs', capacityCents: 5_000_000, previousCapacityCents: 0, reservedCents: 0, headroomCents: 5_000_000, decisionDate: '2026-01-14', decisionReference: 'DEL-2026-01', votedAt: '2026-01-15T10:00:00.000Z' }),
+  // Intake: Tarbes's files opened on 2 February, decided by the commission on 23 February.
+  ...TARBES.flatMap((_, i) => fileOpenedAndDecided('ccas-tarbes', `ccas-tarbes-${run}-a${i}`, '2026-02-02T09:00:00.000Z', '2026-02-23T09:00:00.000Z')),
+  // The guarantee fund covers half of each Tarbes and Pau loan; the troubled loan's guarantee is called, paid, partly recovered, written off.
+  ...TARBES.map((cents, i) => guaranteeActivated('ccas-tarbes', `ccas-tarbes-${run}-l${i}`, cents, `2026-03-${20 + i}T09:00:00.000Z`)),
+  ...PAU.map((cents, i) => guaranteeActivated('ccas-pau', `ccas-pau-${run}-l${i}`, cents, `2026-04-${20 + i}T09:00:00.000Z`)),
+  ...guaranteeLoss('ccas-tarbes', troubled, { outstandingCents: 143_988, claimCents: 71_994, calledAt: '2026-10-02T10:00:00.000Z', paidOn: '2026-10-15', recoveryCents: 30_001, fundShareCents: 15_000, recoveredAt: '2026-11-02T11:00:00.000Z', lossCents: 56_994, writtenOffAt: '2026-11-30T10:00:00.000Z' }),
+  // Accompaniment: two escalations of the troubled loan (first CCAS contact after 1.2 days, on time; after 9 days, late),
+  // an emergency aid and a referral, an interest refund on another loan, an end-of-loan evaluation.
+  ...escalation({ tenantId: 'ccas-tarbes', loanId: troubled, escalationId: `esc-${run}-1`, openedAt: '2026-05-06T10:00:00.000Z', deadlineDate: '2026-05-13', contact: { at: '2026-05-07T14:30:00.000Z', minutes: 1_710, workingDays: 1, late: false } }),
+  ...escalation({ tenantId: 'ccas-tarbes', loanId: troubled, escalationId: `esc-${run}-2`, openedAt: '2026-06-06T10:00:00.000Z', deadlineDate: '2026-06-12', contact: { at: '2026-06-15T10:00:00.000Z', minutes: 12_960, workingDays: 6, late: true } }),
+  supportGranted('ccas-tarbes', troubled, `sup-${run}-1`, 'emergencyAid', '2026-06-10', 25_000),
+  supportGranted('ccas-tarbes', troubled, `sup-${run}-2`, 'referral', '2026-06-11'),
+  interestRefundPaid('ccas-tarbes', `ccas-tarbes-${run}-l1`, 5_758, '2026-12-01'),
+  evaluationRecorded('ccas-tarbes', `ccas-tarbes-${run}-l2`, '2026-11-20', 'improved', 'satisfied'),
+  // Pau: five loans escalated once each, every first contact on time.
+  ...[0, 1, 2, 3, 4].flatMap((i) =>
+    escalation({ tenantId: 'ccas-pau', loanId: `ccas-pau-${run}-l${i}`, escalationId: `esc-${run}-pau${i}`, openedAt: `2026-07-0${1 + i}T10:00:00.000Z`, deadlineDate: '2026-07-20', contact: { at: `2026-07-0${2 + i}T10:00:00.000Z`, minutes: 1_440, workingDays: 1, late: false } }),
+  ),
 ];
 
 const figures = (token: string, query: string) => h.call('GET', `/reporting/figures?${query}`, { token });
@@ -71,7 +89,8 @@ beforeAll(async () => {
     async () => {
       const total = async (token: string) => ((await figures(token, 'period=2026&groupBy=none')).body.total as Row | undefined)?.values;
       const [all, tarbes, pau] = [await total(tokens.cdc), await total(tokens.tarbes), await total(tokens.pau)];
-      return all?.loansGranted === 14 && tarbes?.recoveries === 1 && pau?.loansRefused === 1 ? true : undefined;
+      const accompanied = tarbes?.guaranteeLossCents === 56_994 && tarbes.evaluationsRecorded === 1 && tarbes.interestRefunds === 1 && tarbes.supportMeasures === 2 && tarbes.escalationsOpened === 2 && tarbes.daysOpeningToCommissionMedian === 21;
+      return all?.loansGranted === 14 && tarbes?.recoveries === 1 && pau?.loansRefused === 1 && pau.escalationsOpened === 5 && pau.guaranteesActivated === 6 && accompanied ? true : undefined;
     },
     60_000,
   );
@@ -109,6 +128,54 @@ describe('reporting from the published contracts', () => {
       envelopeCapacityCents: 5_000_000,
     });
     expect(row.suppressed).toEqual([]);
+  });
+
+  it('gives a CCAS its processing times, escalations, supports, refunds, guarantee and evaluations to the cent', async () => {
+    const [row] = (await figures(tokens.tarbes, 'period=2026&groupBy=tenant')).body.rows as Row[];
+    expect(row.values).toMatchObject({
+      // opened 2 Feb → commission 23 Feb (21 days) → the bank's decision 9–11 March (14–16 days) → disbursed 20–22 March (46–48 days from opening)
+      daysOpeningToCommissionMedian: 21,
+      daysCommissionToDecisionMedian: 15,
+      daysCommissionToDecisionP90: 16,
+      daysOpeningToDisbursementMedian: 47,
+      escalationsOpened: 2,
+      escalationsFromMissedInstalment: 2,
+      firstContactDelayDaysMedian: 5.1,
+      firstContactDelayDaysP90: 9,
+      firstContactWithinDeadlinePercent: 50,
+      supportMeasures: 2,
+      supportEmergencyAid: 1,
+      supportReferral: 1,
+      supportAidCents: 25_000,
+      interestRefunds: 1,
+      interestRefundedCents: 5_758,
+      guaranteesActivated: 3,
+      guaranteedCents: 75_000 + 91_250 + 107_500,
+      guaranteeExposureCents: 91_250 + 107_500,
+      guaranteeClaims: 1,
+      guaranteeClaimCents: 71_994,
+      guaranteeClaimsPaidCents: 71_994,
+      guarantorRecoveredCents: 15_000,
+      guaranteeLossCents: 56_994,
+      // 56,994 / 273,750
+      guaranteeLossRatePercent: 20.82,
+      evaluationsRecorded: 1,
+      newProjects: 0,
+    });
+    const csv = await fetch(`${h.app.url}/reporting/figures?period=2026&groupBy=tenant&format=csv&table=outcomes`, { headers: { authorization: `Bearer ${tokens.tarbes}` } });
+    expect((await csv.text()).split('\r\n')).toEqual(expect.arrayContaining(['dimension;code;evaluations', 'employment;improved;1', 'satisfaction;satisfied;1', 'satisfaction;noAnswer;0']));
+  });
+
+  it('hides from a federation analyst the escalations, supports, refunds, losses and outcomes of fewer than five people', async () => {
+    const reply = await figures(tokens.analyst, 'period=2026&groupBy=tenant');
+    const rows = Object.fromEntries((reply.body.rows as Row[]).map((row) => [row.key, row]));
+    for (const measure of ['escalationsOpened', 'firstContactDelayDaysMedian', 'firstContactWithinDeadlinePercent', 'supportAidCents', 'interestRefundedCents', 'guaranteeLossCents', 'guaranteeLossRatePercent', 'guaranteedCents', 'evaluationsRecorded'])
+      expect([measure, rows['ccas-tarbes']!.values[measure]]).toEqual([measure, null]);
+    // Pau's five escalations would give Tarbes's one by subtraction from the total: hidden with it.
+    expect(rows['ccas-pau']!.values.escalationsOpened).toBeNull();
+    expect((reply.body.total as Row).values).toMatchObject({ escalationsOpened: 7, firstContactDelayDaysMedian: 1, guaranteesActivated: 9, guaranteeLossCents: null, interestRefunds: null, evaluationsRecorded: null, supportMeasures: null });
+    const outcomes = reply.body.outcomes as Array<{ dimension: string; codes: Array<{ code: string; count: number | null }> }>;
+    expect(outcomes.find((o) => o.dimension === 'employment')!.codes.map((c) => c.count)).toEqual([null, null, null, null]);
   });
 
   it('hides from a federation analyst every cell that reveals the CCAS of three loans, and its complement', async () => {

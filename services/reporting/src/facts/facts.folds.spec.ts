@@ -1,5 +1,5 @@
 import { createReplay } from '../log/rebuild';
-import { event, grantedLoan } from './scenario.test-support';
+import { escalation, event, evaluationRecorded, fileOpenedAndDecided, grantedLoan, guaranteeActivated, guaranteeLoss, interestRefundPaid, supportGranted } from './scenario.test-support';
 
 const TENANT = 'ccas-tarbes';
 const loan = (suffix: string, rest: Record<string, unknown>) => ({ loanId: `loan-${suffix}`, applicationId: `app-${suffix}`, ...rest });
@@ -42,7 +42,7 @@ describe('folding the consumed contracts into facts', () => {
   it('keeps only the log for a contract it has no figures for', () => {
     const replay = createReplay();
     replay.apply(event('accompaniment.contact-recorded.v1', TENANT, '2026-02-01T09:00:00.000Z', { planId: 'plan-1' }));
-    expect(replay.facts()).toEqual({ loans: [], applications: [], envelopes: [], activity: [] });
+    expect(replay.facts()).toEqual({ loans: [], applications: [], envelopes: [], activity: [], files: [], escalations: [], evaluations: [] });
   });
 
   it('keeps the latest capacity voted for an envelope', () => {
@@ -51,5 +51,44 @@ describe('folding the consumed contracts into facts', () => {
       event('guarantee.envelope-capacity-voted.v1', TENANT, votedAt, { guarantorId: 'fcs', capacityCents, previousCapacityCents: 0, reservedCents: 0, headroomCents: capacityCents, decisionDate: votedAt.slice(0, 10), decisionReference: 'DEL-1', votedAt });
     [vote(5_000_000, '2026-01-10T09:00:00.000Z'), vote(7_500_000, '2026-06-10T09:00:00.000Z')].forEach(replay.apply);
     expect(replay.facts().envelopes).toEqual([expect.objectContaining({ guarantorId: 'fcs', capacityCents: 7_500_000, headroomCents: 7_500_000 })]);
+  });
+
+  it('follows the guarantee fund: exposure at activation, the claim, the fund’s recovery and the loss, each dated', () => {
+    const replay = createReplay();
+    [
+      guaranteeActivated(TENANT, 'loan-g', 200_000, '2026-02-01T09:00:00.000Z'),
+      ...guaranteeLoss(TENANT, 'loan-g', { outstandingCents: 160_000, claimCents: 80_000, calledAt: '2026-09-01T09:00:00.000Z', paidOn: '2026-09-10', recoveryCents: 20_000, fundShareCents: 10_000, recoveredAt: '2026-10-01T09:00:00.000Z', lossCents: 70_000, writtenOffAt: '2026-12-01T09:00:00.000Z' }),
+    ].forEach(replay.apply);
+    const { loans, activity } = replay.facts();
+    expect(loans).toEqual([expect.objectContaining({ product: 'classic', guaranteedCents: 100_000, guaranteeExposureCents: 0, guaranteeClaimCents: 80_000, guaranteeClaimPaidCents: 80_000, guarantorRecoveredCents: 10_000, guaranteeLossCents: 70_000 })]);
+    expect(activity.map((row) => [row.kind, row.occurredOn, row.cents])).toEqual([
+      ['guaranteeActivated', '2026-02-01', 100_000],
+      ['guaranteeCalled', '2026-09-01', 80_000],
+      ['guaranteeClaimPaid', '2026-09-10', 80_000],
+      ['guarantorRecovery', '2026-10-01', 10_000],
+      ['guaranteeLoss', '2026-12-01', 70_000],
+    ]);
+  });
+
+  it('keeps a file’s opening and commission, each escalation with its first contact, supports, refunds and the evaluation', () => {
+    const replay = createReplay();
+    [
+      ...fileOpenedAndDecided(TENANT, 'app-9', '2026-01-05T09:00:00.000Z', '2026-01-20T14:00:00.000Z'),
+      ...escalation({ tenantId: TENANT, loanId: 'loan-9', escalationId: 'esc-1', openedAt: '2026-05-06T08:00:00.000Z', deadlineDate: '2026-05-13', contact: { at: '2026-05-07T10:30:00.000Z', minutes: 1_590, workingDays: 1, late: false }, closedAt: '2026-05-20T09:00:00.000Z' }),
+      supportGranted(TENANT, 'loan-9', 'sup-1', 'emergencyAid', '2026-05-10', 15_000),
+      interestRefundPaid(TENANT, 'loan-9', 5_758, '2026-12-02'),
+      evaluationRecorded(TENANT, 'loan-9', '2026-12-01', 'improved', 'satisfied', 'app-10'),
+    ].forEach(replay.apply);
+    const facts = replay.facts();
+    expect(facts.files).toEqual([{ tenantId: TENANT, applicationId: 'app-9', openedAt: '2026-01-05T09:00:00.000Z', commissionDecidedAt: '2026-01-20T14:00:00.000Z', commissionDecision: 'approved' }]);
+    expect(facts.escalations).toEqual([
+      expect.objectContaining({ escalationId: 'esc-1', loanId: 'loan-9', trigger: 'instalmentMissed', openedAt: '2026-05-06T08:00:00.000Z', deadlineDate: '2026-05-13', delayMinutes: 1_590, delayWorkingDays: 1, late: false, outcome: 'resolved', closedAt: '2026-05-20T09:00:00.000Z' }),
+    ]);
+    expect(facts.loans).toEqual([expect.objectContaining({ loanId: 'loan-9', interestRefundedCents: 5_758 })]);
+    expect(facts.activity.map((row) => [row.kind, row.cents])).toEqual([
+      ['support:emergencyAid', 15_000],
+      ['interestRefundPaid', 5_758],
+    ]);
+    expect(facts.evaluations).toEqual([expect.objectContaining({ loanId: 'loan-9', employment: 'improved', satisfaction: 'satisfied', newProject: true, heldOn: '2026-12-01' })]);
   });
 });

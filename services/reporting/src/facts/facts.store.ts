@@ -1,7 +1,7 @@
 import type { PoolClient } from '@tremplin/pg';
-import type { ApplicationFact, ConsumedEvent, EnvelopeFact, LoanActivity, LoanFact } from './facts';
+import type { ApplicationFact, ConsumedEvent, EnvelopeFact, EscalationFact, EvaluationFact, FileFact, LoanActivity, LoanFact } from './facts';
 
-type Kind = 'text' | 'int' | 'ts' | 'date';
+type Kind = 'text' | 'int' | 'ts' | 'date' | 'bool';
 export type Columns<T> = ReadonlyArray<readonly [keyof T & string, string, Kind]>;
 
 export interface Table<T> {
@@ -39,6 +39,13 @@ export const LOAN_FACT: Table<LoanFact> = {
     ['repaidAt', 'repaid_at', 'ts'],
     ['writtenOffCents', 'written_off_cents', 'int'],
     ['updatedAt', 'updated_at', 'ts'],
+    ['guaranteedCents', 'guaranteed_cents', 'int'],
+    ['guaranteeExposureCents', 'guarantee_exposure_cents', 'int'],
+    ['guaranteeClaimCents', 'guarantee_claim_cents', 'int'],
+    ['guaranteeClaimPaidCents', 'guarantee_claim_paid_cents', 'int'],
+    ['guarantorRecoveredCents', 'guarantor_recovered_cents', 'int'],
+    ['guaranteeLossCents', 'guarantee_loss_cents', 'int'],
+    ['interestRefundedCents', 'interest_refunded_cents', 'int'],
   ],
 };
 
@@ -84,8 +91,61 @@ export const ENVELOPE_FACT: Table<EnvelopeFact> = {
   ],
 };
 
+export const FILE_FACT: Table<FileFact> = {
+  name: 'reporting.file_fact',
+  key: ['tenant_id', 'application_id'],
+  columns: [
+    ['tenantId', 'tenant_id', 'text'],
+    ['applicationId', 'application_id', 'text'],
+    ['openedAt', 'opened_at', 'ts'],
+    ['commissionDecidedAt', 'commission_decided_at', 'ts'],
+    ['commissionDecision', 'commission_decision', 'text'],
+  ],
+};
+
+export const ESCALATION_FACT: Table<EscalationFact> = {
+  name: 'reporting.escalation_fact',
+  key: ['tenant_id', 'escalation_id'],
+  columns: [
+    ['tenantId', 'tenant_id', 'text'],
+    ['escalationId', 'escalation_id', 'text'],
+    ['loanId', 'loan_id', 'text'],
+    ['trigger', 'trigger', 'text'],
+    ['openedAt', 'opened_at', 'ts'],
+    ['missedDueDate', 'missed_due_date', 'date'],
+    ['deadlineDate', 'deadline_date', 'date'],
+    ['deadlineWorkingDays', 'deadline_working_days', 'int'],
+    ['contactedAt', 'contacted_at', 'ts'],
+    ['delayMinutes', 'delay_minutes', 'int'],
+    ['delayWorkingDays', 'delay_working_days', 'int'],
+    ['late', 'late', 'bool'],
+    ['closedAt', 'closed_at', 'ts'],
+    ['outcome', 'outcome', 'text'],
+  ],
+};
+
+export const EVALUATION_FACT: Table<EvaluationFact> = {
+  name: 'reporting.evaluation_fact',
+  key: ['tenant_id', 'loan_id'],
+  columns: [
+    ['tenantId', 'tenant_id', 'text'],
+    ['loanId', 'loan_id', 'text'],
+    ['heldOn', 'held_on', 'date'],
+    ['employment', 'employment', 'text'],
+    ['mobility', 'mobility', 'text'],
+    ['housing', 'housing', 'text'],
+    ['health', 'health', 'text'],
+    ['budget', 'budget', 'text'],
+    ['socialTies', 'social_ties', 'text'],
+    ['satisfaction', 'satisfaction', 'text'],
+    ['withoutSupport', 'without_support', 'text'],
+    ['newProject', 'new_project', 'bool'],
+    ['recordedAt', 'recorded_at', 'ts'],
+  ],
+};
+
 /** The read-model tables, in the order a rebuild clears and a checksum lists them. */
-export const READ_MODEL_TABLES = [APPLICATION_FACT, LOAN_FACT, LOAN_ACTIVITY, ENVELOPE_FACT] as const;
+export const READ_MODEL_TABLES = [APPLICATION_FACT, LOAN_FACT, LOAN_ACTIVITY, ENVELOPE_FACT, FILE_FACT, ESCALATION_FACT, EVALUATION_FACT] as const;
 
 // Instants and days are read as text in UTC so a row read back folds and writes exactly as the rebuild does.
 function selectList<T>(table: Table<T>, alias = ''): string {

@@ -45,6 +45,15 @@ export interface LoanFact {
   readonly recoveredCents: number;
   readonly repaidAt: string | null;
   readonly writtenOffCents: number;
+  /** The guarantee fund's side (guarantee.*.v1): covered at activation, exposed now, claimed, paid, recovered, lost. */
+  readonly guaranteedCents: number;
+  readonly guaranteeExposureCents: number;
+  readonly guaranteeClaimCents: number;
+  readonly guaranteeClaimPaidCents: number;
+  readonly guarantorRecoveredCents: number;
+  readonly guaranteeLossCents: number;
+  /** Interest refunded to the borrower (accompaniment.interest-refund-paid.v1). */
+  readonly interestRefundedCents: number;
   readonly updatedAt: string;
 }
 
@@ -61,6 +70,15 @@ export const ACTIVITY_KINDS = [
   'recovery',
   'writtenOff',
   'repaid',
+  'support:emergencyAid',
+  'support:socialGrocery',
+  'support:referral',
+  'interestRefundPaid',
+  'guaranteeActivated',
+  'guaranteeCalled',
+  'guaranteeClaimPaid',
+  'guarantorRecovery',
+  'guaranteeLoss',
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
@@ -83,6 +101,50 @@ export interface EnvelopeFact {
   readonly headroomCents: number;
   readonly decisionDate: string;
   readonly votedAt: string;
+}
+
+/** A file's steps before the bank (intake.application-opened.v1, intake.commission-decided.v1): the start of its processing time. */
+export interface FileFact {
+  readonly tenantId: string;
+  readonly applicationId: string;
+  readonly openedAt: string | null;
+  readonly commissionDecidedAt: string | null;
+  readonly commissionDecision: string | null;
+}
+
+/** One escalation of an accompaniment plan: opened, first CCAS contact (its delay as accompaniment measured it), closed. */
+export interface EscalationFact {
+  readonly tenantId: string;
+  readonly escalationId: string;
+  readonly loanId: string;
+  readonly trigger: string;
+  readonly openedAt: string | null;
+  readonly missedDueDate: string | null;
+  readonly deadlineDate: string | null;
+  readonly deadlineWorkingDays: number | null;
+  readonly contactedAt: string | null;
+  readonly delayMinutes: number | null;
+  readonly delayWorkingDays: number | null;
+  readonly late: boolean | null;
+  readonly closedAt: string | null;
+  readonly outcome: string | null;
+}
+
+/** The end-of-loan evaluation (accompaniment.evaluation-recorded.v1): an outcome code per dimension, never what the person said. */
+export interface EvaluationFact {
+  readonly tenantId: string;
+  readonly loanId: string;
+  readonly heldOn: string;
+  readonly employment: string;
+  readonly mobility: string;
+  readonly housing: string;
+  readonly health: string;
+  readonly budget: string;
+  readonly socialTies: string;
+  readonly satisfaction: string;
+  readonly withoutSupport: string;
+  readonly newProject: boolean;
+  readonly recordedAt: string;
 }
 
 export function emptyLoan(tenantId: string, loanId: string, at: string): LoanFact {
@@ -111,6 +173,13 @@ export function emptyLoan(tenantId: string, loanId: string, at: string): LoanFac
     recoveredCents: 0,
     repaidAt: null,
     writtenOffCents: 0,
+    guaranteedCents: 0,
+    guaranteeExposureCents: 0,
+    guaranteeClaimCents: 0,
+    guaranteeClaimPaidCents: 0,
+    guarantorRecoveredCents: 0,
+    guaranteeLossCents: 0,
+    interestRefundedCents: 0,
     updatedAt: at,
   };
 }

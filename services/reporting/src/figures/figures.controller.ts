@@ -49,7 +49,9 @@ export class FiguresController {
     const tenants = this.tenantsOf(principal, query);
     const period = periodOf(query.period);
     const facts = await loadFacts(this.pool, tenants, period, query.product);
-    const report = showReport(reportOf(facts, period, query.groupBy, this.federationOf), this.suppresses(principal), this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
+    // Today decides which CCAS deadlines have passed (an escalation still waiting past it counts as late).
+    const today = new Date().toISOString().slice(0, 10);
+    const report = showReport(reportOf(facts, period, query.groupBy, this.federationOf, today), this.suppresses(principal), this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
     if (query.format === 'csv') {
       response.setHeader('Content-Type', 'text/csv; charset=utf-8');
       response.setHeader('Content-Disposition', `attachment; filename="tremplin-${query.table}-${query.period}.csv"`);

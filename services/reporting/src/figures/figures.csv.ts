@@ -1,7 +1,7 @@
 import { MEASURE_NAMES } from './figures.aggregate';
 import type { ShownReport } from './suppression';
 
-export const CSV_TABLES = ['groups', 'amounts', 'purposes', 'series'] as const;
+export const CSV_TABLES = ['groups', 'amounts', 'purposes', 'series', 'outcomes'] as const;
 export type CsvTable = (typeof CSV_TABLES)[number];
 
 // Semicolons, as French spreadsheets expect; cents stay integers so a download adds up to the cent.
@@ -29,6 +29,8 @@ export function reportCsv(report: ShownReport, table: CsvTable): string {
       const measures = ['loansGranted', 'amountSumCents', 'missedInstalments', 'incidentWarnings'];
       return lines([['month', ...measures], ...report.series.map((point) => [point.month, ...measures.map((measure) => point.values[measure] ?? null)])]);
     }
+    case 'outcomes':
+      return lines([['dimension', 'code', 'evaluations'], ...report.outcomes.flatMap(({ dimension, codes }) => codes.map((code) => [dimension, code.code, code.count]))]);
     default: {
       const never: never = table;
       return never;

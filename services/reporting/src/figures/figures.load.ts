@@ -1,10 +1,13 @@
 import { withTransaction, type Pool } from '@tremplin/pg';
 import type { ApplicationFact } from '../facts/facts';
-import { APPLICATION_FACT, ENVELOPE_FACT, LOAN_ACTIVITY, LOAN_FACT, selectRows, type Table } from '../facts/facts.store';
-import type { FactSet, Period, ReportedLoan } from './figures.aggregate';
+import { APPLICATION_FACT, ENVELOPE_FACT, ESCALATION_FACT, EVALUATION_FACT, LOAN_ACTIVITY, LOAN_FACT, selectRows, type Table } from '../facts/facts.store';
+import type { FactSet, Period, ReportedEscalation, ReportedEvaluation, ReportedLoan } from './figures.aggregate';
 
 // The loan columns the figures use: a year over 300 CCAS reads tens of thousands of loans, each column counts.
-const FIGURE_COLUMNS = new Set<string>(['tenantId', 'loanId', 'applicationId', 'product', 'purposeCategory', 'receivedAt', 'approvedAt', 'refusedAt', 'disbursedAt', 'disbursedCents', 'outstandingCents']);
+const FIGURE_COLUMNS = new Set<string>(['tenantId', 'loanId', 'applicationId', 'product', 'purposeCategory', 'receivedAt', 'approvedAt', 'refusedAt', 'disbursedAt', 'disbursedCents', 'outstandingCents', 'guaranteedCents', 'guaranteeExposureCents', 'guaranteeLossCents']);
+const utc = (column: string, key: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${key}"`;
+// A loan's product, for escalations and evaluations (they name the loan only).
+const WITH_PRODUCT = { alias: 'x', join: 'LEFT JOIN reporting.loan_fact lp ON lp.tenant_id = x.tenant_id AND lp.loan_id = x.loan_id', extra: 'lp.product AS "product"' };
 const LOAN_FIGURES: Table<ReportedLoan> = { ...LOAN_FACT, columns: LOAN_FACT.columns.filter(([key]) => FIGURE_COLUMNS.has(key)) as unknown as Table<ReportedLoan>['columns'] };
 
 /**
@@ -12,7 +15,7 @@ const LOAN_FIGURES: Table<ReportedLoan> = { ...LOAN_FACT, columns: LOAN_FACT.col
  * tenants to row-level security (a query that forgot its filter would still see no other tenant).
  */
 export function loadFacts(pool: Pool, tenants: readonly string[], period: Period, product?: string): Promise<FactSet> {
-  if (tenants.length === 0) return Promise.resolve({ applications: [], loans: [], activity: [], envelopes: [] });
+  if (tenants.length === 0) return Promise.resolve({ applications: [], loans: [], activity: [], envelopes: [], escalations: [], evaluations: [] });
   return withTransaction(pool, async (tx) => {
     await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
     const productFilter = product ? ' AND product = $4' : '';
@@ -28,13 +31,29 @@ export function loadFacts(pool: Pool, tenants: readonly string[], period: Period
       params,
       {
         alias: 'l',
-        join: 'LEFT JOIN reporting.application_fact a ON a.tenant_id = l.tenant_id AND a.application_id = l.application_id',
-        extra: `to_char(a.transmitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "transmittedAt"`,
+        join: `LEFT JOIN reporting.application_fact a ON a.tenant_id = l.tenant_id AND a.application_id = l.application_id
+               LEFT JOIN reporting.file_fact f ON f.tenant_id = l.tenant_id AND f.application_id = l.application_id`,
+        extra: [utc('a.transmitted_at', 'transmittedAt'), utc('f.opened_at', 'openedAt'), utc('f.commission_decided_at', 'commissionDecidedAt')].join(', '),
       },
     );
     // Approvals and disbursements are already on the loans: only the dated troubles are read from the activity.
     const activity = await selectRows(tx, LOAN_ACTIVITY, `tenant_id = ANY($1) AND occurred_on >= $2::date AND occurred_on < $3::date AND kind NOT IN ('approved', 'disbursed', 'refused', 'repaid')${productFilter}`, params);
     const envelopes = product ? [] : await selectRows(tx, ENVELOPE_FACT, 'tenant_id = ANY($1)', [tenants]);
-    return { applications, loans, activity, envelopes };
+    const productOfLoan = product ? ' AND lp.product = $4' : '';
+    const escalations = await selectRows<ReportedEscalation>(
+      tx,
+      ESCALATION_FACT as unknown as Table<ReportedEscalation>,
+      `x.tenant_id = ANY($1) AND x.opened_at >= $2::date AND x.opened_at < $3::date${productOfLoan}`,
+      params,
+      WITH_PRODUCT,
+    );
+    const evaluations = await selectRows<ReportedEvaluation>(
+      tx,
+      EVALUATION_FACT as unknown as Table<ReportedEvaluation>,
+      `x.tenant_id = ANY($1) AND x.held_on >= $2::date AND x.held_on < $3::date${productOfLoan}`,
+      params,
+      WITH_PRODUCT,
+    );
+    return { applications, loans, activity, envelopes, escalations, evaluations };
   });
 }

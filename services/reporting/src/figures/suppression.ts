@@ -34,6 +34,7 @@ export interface ShownReport {
   readonly amounts: ReadonlyArray<{ readonly label: string; readonly fromCents: number; readonly toCents: number | null; readonly count: number | null }>;
   readonly purposes: ReadonlyArray<{ readonly key: string; readonly count: number | null }>;
   readonly series: ReadonlyArray<{ readonly month: string; readonly values: Record<string, number | null>; readonly suppressed: readonly string[] }>;
+  readonly outcomes: ReadonlyArray<{ readonly dimension: string; readonly codes: ReadonlyArray<{ readonly code: string; readonly count: number | null }> }>;
 }
 
 function shown(figures: Figures, hiddenBases: ReadonlySet<Basis>): ShownFigures {
@@ -55,6 +56,7 @@ export function showReport(report: Report, suppress: boolean, threshold = SMALL_
       amounts: report.amounts,
       purposes: report.purposes,
       series: report.series.map((point) => ({ month: point.month, values: point.values, suppressed: [] })),
+      outcomes: report.outcomes,
     };
   }
   const rowHidden = report.rows.map(() => new Set<Basis>());
@@ -90,6 +92,17 @@ export function showReport(report: Report, suppress: boolean, threshold = SMALL_
       const values: Record<string, number | null> = { ...point.values };
       for (const measure of seriesHidden[i]!) values[measure] = null;
       return { month: point.month, values, suppressed: [...seriesHidden[i]!] };
+    }),
+    // Each dimension of the evaluations is a column over the same people: its small codes hidden, and a complement.
+    outcomes: report.outcomes.map(({ dimension, codes }) => {
+      const evaluated = report.total.people.evaluated;
+      const column = suppressColumn(
+        codes.map((code) => code.count),
+        evaluated,
+        threshold,
+      );
+      const all = totalHidden.has('evaluated') || column.totalHidden;
+      return { dimension, codes: codes.map((code, i) => ({ code: code.code, count: all || column.hidden.has(i) ? null : code.count })) };
     }),
   };
 }

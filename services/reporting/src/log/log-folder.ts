@@ -2,8 +2,8 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { withTransaction, type Pool } from '@tremplin/pg';
 import { loggerOf, PG_POOL, SERVICE_CONFIG, type BaseConfig } from '@tremplin/service-kit';
 import type { ConsumedEvent } from '../facts/facts';
-import { FOLDS, loanKeyOf } from '../facts/facts.folds';
-import { LOAN_FACT, selectRows } from '../facts/facts.store';
+import { escalationKeyOf, fileKeyOf, FOLDS, loanKeyOf } from '../facts/facts.folds';
+import { ESCALATION_FACT, FILE_FACT, LOAN_FACT, selectRows, type Table } from '../facts/facts.store';
 import { createReplay, FOLD_LOCK, scopeAllTenants, writeFacts } from './rebuild';
 
 const BATCH = 5_000;
@@ -29,17 +29,27 @@ export async function foldQueued(pool: Pool, limit = BATCH): Promise<number> {
       [queued.map((row) => row.seq)],
     );
     const events: ConsumedEvent[] = rows.map((row) => ({ messageId: row.message_id, name: row.name, tenantId: row.tenant_id, occurredAt: row.occurred_at, payload: row.payload }));
-    const touched = new Map<string, { tenantId: string; loanId: string }>();
+    // The facts later events fold into, read once for the whole batch.
+    const touched = { loan: new Map<string, [string, string]>(), file: new Map<string, [string, string]>(), escalation: new Map<string, [string, string]>() };
     for (const event of events) {
-      if (FOLDS.get(event.name)?.target !== 'loan') continue;
-      const key = loanKeyOf(event);
-      touched.set(`${key.tenantId}\u0000${key.loanId}`, key);
+      const target = FOLDS.get(event.name)?.target;
+      if (target === 'loan') {
+        const key = loanKeyOf(event);
+        touched.loan.set(`${key.tenantId}\u0000${key.loanId}`, [key.tenantId, key.loanId]);
+      } else if (target === 'file') {
+        const key = fileKeyOf(event);
+        touched.file.set(`${key.tenantId}\u0000${key.applicationId}`, [key.tenantId, key.applicationId]);
+      } else if (target === 'escalation') {
+        const key = escalationKeyOf(event);
+        touched.escalation.set(`${key.tenantId}\u0000${key.escalationId}`, [key.tenantId, key.escalationId]);
+      }
     }
-    const keys = [...touched.values()];
-    const known = keys.length
-      ? await selectRows(tx, LOAN_FACT, `(tenant_id, loan_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, [keys.map((k) => k.tenantId), keys.map((k) => k.loanId)])
-      : [];
-    const replay = createReplay(known);
+    const read = async <T>(table: Table<T>, keys: Map<string, [string, string]>): Promise<T[]> => {
+      if (keys.size === 0) return [];
+      const pairs = [...keys.values()];
+      return selectRows(tx, table, `(${table.key.join(', ')}) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, [pairs.map((k) => k[0]), pairs.map((k) => k[1])]);
+    };
+    const replay = createReplay({ loans: await read(LOAN_FACT, touched.loan), files: await read(FILE_FACT, touched.file), escalations: await read(ESCALATION_FACT, touched.escalation) });
     events.forEach(replay.apply);
     await writeFacts(tx, replay.facts());
     return queued.length;

@@ -1,7 +1,7 @@
 import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
-import type { ApplicationFact, ConsumedEvent, EnvelopeFact, LoanActivity, LoanFact } from '../facts/facts';
-import { foldLoan, FOLDS, loanKeyOf } from '../facts/facts.folds';
-import { APPLICATION_FACT, ENVELOPE_FACT, LOAN_ACTIVITY, LOAN_FACT, READ_MODEL_TABLES, upsertRows } from '../facts/facts.store';
+import type { ApplicationFact, ConsumedEvent, EnvelopeFact, EscalationFact, EvaluationFact, FileFact, LoanActivity, LoanFact } from '../facts/facts';
+import { emptyEscalation, emptyFile, escalationKeyOf, fileKeyOf, foldLoan, FOLDS, loanKeyOf } from '../facts/facts.folds';
+import { APPLICATION_FACT, ENVELOPE_FACT, ESCALATION_FACT, EVALUATION_FACT, FILE_FACT, LOAN_ACTIVITY, LOAN_FACT, READ_MODEL_TABLES, upsertRows } from '../facts/facts.store';
 
 export interface RebuildProgress {
   readonly replayed: number;
@@ -18,11 +18,21 @@ export interface RebuildResult {
 const READ_BATCH = 10_000;
 const WRITE_BATCH = 5_000;
 
+/** Facts already written that later events fold into (the folder reads those its batch touches). */
+export interface KnownFacts {
+  readonly loans?: readonly LoanFact[];
+  readonly files?: readonly FileFact[];
+  readonly escalations?: readonly EscalationFact[];
+}
+
 /** The facts of a sequence of consumed events, folded in memory exactly as the consumer folds them one by one. */
-export function createReplay(known: readonly LoanFact[] = []) {
-  const loans = new Map<string, LoanFact>(known.map((loan) => [`${loan.tenantId}\u0000${loan.loanId}`, loan]));
+export function createReplay(known: KnownFacts = {}) {
+  const loans = new Map<string, LoanFact>((known.loans ?? []).map((loan) => [`${loan.tenantId}\u0000${loan.loanId}`, loan]));
+  const files = new Map<string, FileFact>((known.files ?? []).map((file) => [`${file.tenantId}\u0000${file.applicationId}`, file]));
+  const escalations = new Map<string, EscalationFact>((known.escalations ?? []).map((row) => [`${row.tenantId}\u0000${row.escalationId}`, row]));
   const applications = new Map<string, ApplicationFact>();
   const envelopes = new Map<string, EnvelopeFact>();
+  const evaluations = new Map<string, EvaluationFact>();
   const activity: LoanActivity[] = [];
   return {
     apply(event: ConsumedEvent): void {
@@ -34,6 +44,17 @@ export function createReplay(known: readonly LoanFact[] = []) {
       } else if (fold.target === 'envelope') {
         const fact = fold.apply(event);
         envelopes.set(`${fact.tenantId}\u0000${fact.guarantorId}`, fact);
+      } else if (fold.target === 'evaluation') {
+        const fact = fold.apply(event);
+        evaluations.set(`${fact.tenantId}\u0000${fact.loanId}`, fact);
+      } else if (fold.target === 'file') {
+        const key = fileKeyOf(event);
+        const id = `${key.tenantId}\u0000${key.applicationId}`;
+        files.set(id, fold.apply(files.get(id) ?? emptyFile(key), event));
+      } else if (fold.target === 'escalation') {
+        const key = escalationKeyOf(event);
+        const id = `${key.tenantId}\u0000${key.escalationId}`;
+        escalations.set(id, fold.apply(escalations.get(id) ?? emptyEscalation(event), event));
       } else {
         const key = loanKeyOf(event);
         const id = `${key.tenantId}\u0000${key.loanId}`;
@@ -42,7 +63,15 @@ export function createReplay(known: readonly LoanFact[] = []) {
         if (folded.activity) activity.push(folded.activity);
       }
     },
-    facts: () => ({ loans: [...loans.values()], applications: [...applications.values()], envelopes: [...envelopes.values()], activity }),
+    facts: () => ({
+      loans: [...loans.values()],
+      applications: [...applications.values()],
+      envelopes: [...envelopes.values()],
+      activity,
+      files: [...files.values()],
+      escalations: [...escalations.values()],
+      evaluations: [...evaluations.values()],
+    }),
   };
 }
 
@@ -57,6 +86,9 @@ export async function writeFacts(tx: PoolClient, facts: ReturnType<ReturnType<ty
   await write(LOAN_FACT, facts.loans);
   await write(LOAN_ACTIVITY, facts.activity);
   await write(ENVELOPE_FACT, facts.envelopes);
+  await write(FILE_FACT, facts.files);
+  await write(ESCALATION_FACT, facts.escalations);
+  await write(EVALUATION_FACT, facts.evaluations);
 }
 
 /** Opens every known tenant for this transaction: a rebuild and a checksum span them all. */
@@ -94,7 +126,15 @@ export async function rebuildFromLog(pool: Pool, onProgress: (progress: RebuildP
     const { events, facts } = await replayLogInto(tx, onProgress);
     return {
       events,
-      rows: { [APPLICATION_FACT.name]: facts.applications.length, [LOAN_FACT.name]: facts.loans.length, [LOAN_ACTIVITY.name]: facts.activity.length, [ENVELOPE_FACT.name]: facts.envelopes.length },
+      rows: {
+        [APPLICATION_FACT.name]: facts.applications.length,
+        [LOAN_FACT.name]: facts.loans.length,
+        [LOAN_ACTIVITY.name]: facts.activity.length,
+        [ENVELOPE_FACT.name]: facts.envelopes.length,
+        [FILE_FACT.name]: facts.files.length,
+        [ESCALATION_FACT.name]: facts.escalations.length,
+        [EVALUATION_FACT.name]: facts.evaluations.length,
+      },
       checksums: await checksums(tx),
       elapsedMs: Date.now() - started,
     };
