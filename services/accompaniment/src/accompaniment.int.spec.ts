@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { borrowerContactedV1, createEnvelope, headersOf, instalmentMissedV1, loanDisbursedV1, type Contract, type PayloadSchema } from '@tremplin/contracts';
+import { borrowerContactedV1, createEnvelope, headersOf, instalmentMissedV1, instalmentPaidV1, loanDisbursedV1, loanRepaidV1, type Contract, type PayloadSchema } from '@tremplin/contracts';
 import { checkReplayEqualsLive } from '@tremplin/event-store-postgres';
 import { eventually, startServiceHarness, tally, type ServiceHarness } from '@tremplin/testing';
 import type { z } from 'zod';
@@ -31,7 +31,7 @@ const planOf = async (loanId: string) => {
 };
 
 /** A disbursed loan (lending's fact on Kafka), its plan defined with sophie as referent. */
-async function disbursedLoan(product: 'restructuring' | 'classic' = 'restructuring'): Promise<string> {
+async function disbursedLoan(product: 'restructuring' | 'classic' = 'restructuring', referentId = 'sw-sophie'): Promise<string> {
   const loanId = `loan-${short()}`;
   await publish(loanDisbursedV1, {
     tenantId: TENANT,
@@ -48,7 +48,7 @@ async function disbursedLoan(product: 'restructuring' | 'classic' = 'restructuri
     taegBps: 202,
   });
   await eventually('the plan opened', () => planOf(loanId));
-  const defined = await call('POST', `/plans/${loanId}/definition`, tokens.sophie, { body: { kinds: ['budget'], intensity: 'mandatory', referentId: 'sw-sophie', beneficiaryId: `ben-${short()}` } });
+  const defined = await call('POST', `/plans/${loanId}/definition`, tokens.sophie, { body: { kinds: ['budget'], intensity: 'mandatory', referentId, beneficiaryId: `ben-${short()}` } });
   expect(defined.status).toBe(200);
   return loanId;
 }
@@ -191,6 +191,33 @@ describe('the escalation of a missed instalment', () => {
     const contacts = await call('GET', `/plans/${loanId}/contacts`, tokens.sophie);
     expect((contacts.body.contacts as unknown[]).length).toBe(counts[201] ?? 0);
     expect(counts[201]).toBeGreaterThan(0);
+  });
+});
+
+describe('the worklist’s interest refunds', () => {
+  it('lists the refunds awaiting the commission on the referent’s loans or proposed by them, not another referent’s', async () => {
+    now = '2027-05-21T09:00:00.000Z';
+    expect((await call('POST', '/refund-policy/versions', tokens.director, { body: { rule: 'everyCompletedLoan', effectiveFrom: '2020-01-01', decisionReference: 'CA-2019-12' } })).status).toBe(201);
+    const proposed = async (referentId: string, proposer: string) => {
+      const loanId = await disbursedLoan('restructuring', referentId);
+      const ids = { tenantId: TENANT, loanId, applicationId: `app-${short()}` };
+      await publish(instalmentPaidV1, { ...ids, amountCents: 121_000, principalRepaidCents: 120_000, interestPaidCents: 1_000, outstandingPrincipalCents: 0, paidOn: '2027-05-05', recordedAt: '2027-05-05T12:00:00.000Z' });
+      await publish(loanRepaidV1, { ...ids, interestPaidTotalCents: 1_000, everLate: false, repaidAt: '2027-05-20T10:00:00.000Z' });
+      await eventually('the refund owed', async () => ((await call('GET', `/refunds/${loanId}`, tokens.sophie)).body.status === 'owed' ? true : undefined));
+      expect((await call('POST', `/refunds/${loanId}/bank-details`, proposer, { body: { personId: `ben-${short()}`, iban: 'FR76 3000 6000 0112 3456 7890 189', holder: 'Camille Martin' } })).status).toBe(201);
+      expect((await call('POST', `/refunds/${loanId}/proposal`, proposer, { body: {} })).status).toBe(200);
+      return loanId;
+    };
+    const sophies = await proposed('sw-sophie', tokens.sophie);
+    const pauls = await proposed('sw-paul', tokens.director);
+    const listed = await eventually('the refund in sophie’s worklist', async () => {
+      const refunds = (await call('GET', '/worklist', tokens.sophie)).body.refundsAwaitingApproval as Array<Record<string, unknown>>;
+      return refunds.some((refund) => refund.loanId === sophies) ? refunds : undefined;
+    });
+    expect(listed).toContainEqual({ loanId: sophies, amountCents: 1_000, proposedBy: 'sw-sophie', proposedAt: now });
+    expect(listed.some((refund) => refund.loanId === pauls)).toBe(false);
+    const paul = (await call('GET', '/worklist', tokens.paul)).body.refundsAwaitingApproval as Array<Record<string, unknown>>;
+    expect(paul).toContainEqual({ loanId: pauls, amountCents: 1_000, proposedBy: 'dir-laval', proposedAt: now });
   });
 });
 

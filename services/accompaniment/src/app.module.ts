@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CommandExecutor } from '@tremplin/commands';
 import { mergeBindings } from '@tremplin/messaging';
-import { CLOCK, COMMAND_EXECUTOR, loggerOf, PlatformModule, readModel, serviceWorkers, type Clock } from '@tremplin/service-kit';
+import { CLOCK, COMMAND_EXECUTOR, loggerOf, PlatformModule, serviceWorkers, type Clock } from '@tremplin/service-kit';
 import type { AccompanimentConfig } from './config';
 import { DeadlineController } from './deadline/deadline.controller';
 import { lendingConsumers } from './plan/lending.consumer';
@@ -46,7 +46,6 @@ export class AppModule {
           useFactory: (executor: CommandExecutor, clock: Clock) => createPlanHandler({ executor, clock, defaultDeadlineWorkingDays: config.ACCOMPANIMENT_DEADLINE_WORKING_DAYS }),
           inject: [COMMAND_EXECUTOR, CLOCK],
         },
-        ...readModel([]),
       ],
     };
   }
