@@ -47,6 +47,11 @@ describe('the interest refund of a classic loan of 1,825 € over 24 months at 3
     });
   });
 
+  it('repaid on time refunds the same 57.58 € under the Laval rule (no late instalment)', () => {
+    const [owed] = decideAll(paymentsOf(classic.lines), assess(5_758, laval));
+    expect(owed).toMatchObject({ type: 'InterestRefundOwed', data: { amountCents: 5_758, policyVersion: 2, rule: 'noLateInstalment', late: false } });
+  });
+
   it('with one late instalment, still refunds it under the Tarbes rule and refunds nothing under the Laval rule', () => {
     const late: InterestRefundEvent[] = [...paymentsOf(classic.lines.slice(0, 4)), { type: 'LateInstalmentNoted', data: { instalmentNumber: 5, dueDate: classic.lines[4].dueDate } }, ...paymentsOf(classic.lines.slice(4))];
     const [underTarbes] = decideAll(late, assess(5_758, tarbes, true));
@@ -97,7 +102,9 @@ describe('a loan being repaid (no refund assessed yet)', () => {
 
   it('refuses every refund step before the loan is repaid: unknown loan 404, loan still being repaid 409', () => {
     const steps: InterestRefundCommand[] = [
+      bankDetails(),
       { type: 'ProposeInterestRefund', now: NOW, actor: referent },
+      { type: 'DeclineInterestRefund', reasonCode: 'BUDGET_EXHAUSTED', decisionReference: 'COM-2028-02', now: NOW, actor: commissioner },
       { type: 'ApproveInterestRefund', decisionReference: 'COM-2028-02', now: NOW, actor: commissioner },
       { type: 'RecordRefundPayment', paidOn: '2028-02-10', paymentReference: 'VIR-1', now: NOW, actor: referent },
     ];
@@ -152,8 +159,10 @@ describe('a refund owed', () => {
 
 describe('a refund not owed', () => {
   const notOwed: InterestRefundEvent = { type: 'InterestRefundNotOwed', data: { reason: 'LATE_INSTALMENT', interestPaidCents: 5_758, policyVersion: 2, rule: 'noLateInstalment', late: true, repaidAt: NOW } };
-  it('takes no bank details, no proposal, no approval, no payment', () => {
+  it('takes no bank details, no proposal, no decision, no payment', () => {
     spec.given([notOwed]).when(bankDetails()).thenThrows(refusedWith('state', 'REFUND_NOT_OWED', 'loanId'));
+    spec.given([notOwed]).when({ type: 'DeclineInterestRefund', reasonCode: 'LATE', decisionReference: 'COM-1', now: NOW, actor: commissioner }).thenThrows(refusedWith('state', 'REFUND_NOT_OWED', 'loanId'));
+    spec.given([notOwed]).when(assess(5_758, tarbes)).thenThrows(refusedWith('state', 'REFUND_ALREADY_ASSESSED', 'loanId'));
     spec.given([notOwed]).when({ type: 'ProposeInterestRefund', now: NOW, actor: referent }).thenThrows(refusedWith('state', 'REFUND_NOT_OWED', 'loanId'));
     spec.given([notOwed]).when(approve()).thenThrows(refusedWith('state', 'REFUND_NOT_OWED', 'loanId'));
     spec.given([notOwed]).when(pay()).thenThrows(refusedWith('state', 'REFUND_NOT_OWED', 'loanId'));
@@ -183,6 +192,11 @@ describe('a refund proposed', () => {
 
 describe('a refund declined', () => {
   const declined: InterestRefundEvent = { type: 'InterestRefundDeclined', data: { reasonCode: 'BUDGET_EXHAUSTED', decisionReference: 'COM-2028-02', declinedBy: 'com-marc', declinedAt: NOW } };
+  it('takes no new bank details and no new proposal', () => {
+    spec.given([owed, detailsRecorded, proposed, declined]).when(bankDetails()).thenThrows(refusedWith('state', 'REFUND_DECLINED', 'loanId'));
+    spec.given([owed, detailsRecorded, proposed, declined]).when({ type: 'ProposeInterestRefund', now: NOW, actor: referent }).thenThrows(refusedWith('state', 'REFUND_DECLINED', 'loanId'));
+  });
+
   it('is neither approved nor paid', () => {
     spec.given([owed, detailsRecorded, proposed, declined]).when(approve()).thenThrows(refusedWith('state', 'REFUND_DECLINED', 'loanId'));
     spec.given([owed, detailsRecorded, proposed, declined]).when(pay()).thenThrows(refusedWith('state', 'REFUND_DECLINED', 'loanId'));
@@ -197,6 +211,12 @@ describe('a refund approved', () => {
     spec.given(given).when(pay('2028-02-09')).thenThrows(refusedWith('rule', 'PAYMENT_BEFORE_APPROVAL', 'paidOn'));
     spec.given(given).when(pay('10/02/2028')).thenThrows(refusedWith('rule', 'DATE_INVALID', 'paidOn'));
     spec.given(given).when({ ...pay(), paymentReference: 'wire' } as InterestRefundCommand).thenThrows(refusedWith('rule', 'PAYMENT_REFERENCE_INVALID', 'paymentReference'));
+  });
+
+  it('takes no new bank details, proposal or decline', () => {
+    spec.given(given).when(bankDetails()).thenThrows(refusedWith('state', 'REFUND_ALREADY_PROPOSED', 'iban'));
+    spec.given(given).when({ type: 'ProposeInterestRefund', now: NOW, actor: referent }).thenThrows(refusedWith('state', 'REFUND_ALREADY_PROPOSED', 'loanId'));
+    spec.given(given).when({ type: 'DeclineInterestRefund', reasonCode: 'LATE', decisionReference: 'COM-2028-03', now: NOW, actor: { userId: 'dir-anne', role: 'ccasDirector' } }).thenThrows(refusedWith('state', 'REFUND_ALREADY_APPROVED', 'loanId'));
   });
 
   it('is approved once', () => {
