@@ -7,3 +7,5 @@ export * from './platform-processes';
 export * from './kafka-observer';
 export * from './calendar';
 export * from './audit-runner';
+export * from './demo-plan';
+export * from './demo';
