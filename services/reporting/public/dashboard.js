@@ -94,7 +94,16 @@
     ['reschedulings', 'Réaménagements', 'count'],
     ['defaults', 'Défauts', 'count'],
     ['daysToDecisionMedian', 'Délai médian jusqu’à la décision', 'days'],
+    ['daysOpeningToDisbursementMedian', 'Délai médian de l’ouverture au versement', 'days'],
+    ['firstContactDelayDaysMedian', 'Délai médian du premier contact CCAS après un impayé', 'days'],
+    ['firstContactWithinDeadlinePercent', 'Premiers contacts dans le délai du CCAS', 'percent'],
+    ['supportMeasures', 'Mesures de soutien', 'count'],
+    ['interestRefundedCents', 'Intérêts remboursés', 'money'],
+    ['guaranteeExposureCents', 'Encours garanti', 'money'],
+    ['guaranteeLossRatePercent', 'Taux de perte sur la garantie', 'percent'],
   ];
+  var OUTCOMES = { improved: ['Amélioration', '#2e7d32'], unchanged: ['Pas de changement', '#1d4f91'], worsened: ['Dégradation', '#b34700'], notConcerned: ['Non concerné', '#595959'] };
+  var DIMENSIONS = { employment: 'Emploi', mobility: 'Mobilité', housing: 'Logement', health: 'Santé', budget: 'Budget', socialTies: 'Liens sociaux' };
 
   function renderKpis(total) {
     var list = $('kpis');
@@ -144,15 +153,42 @@
       report.series.map(function (p, i) { return [months[i]].concat(series.map(function (s) { return show(p.values[s[0]], 'count'); })); }), ['Mois'].concat(series.map(function (s) { return s[1]; })),
       'Prêts accordés, échéances impayées et avertissements par mois, ' + months.length + ' mois', ['series', 'la série mensuelle']);
 
-    var delays = [['Du dossier à la décision', t.daysToDecisionMedian, t.daysToDecisionP90], ['De la décision au versement', t.daysToDisbursementMedian, t.daysToDisbursementP90]];
-    chart('chart-delays', { type: 'bar', data: { labels: delays.map(function (d) { return d[0]; }), datasets: [{ label: 'Médiane', data: delays.map(function (d) { return d[1]; }), backgroundColor: PALETTE[2] }, { label: '9e décile', data: delays.map(function (d) { return d[2]; }), backgroundColor: PALETTE[3] }] } },
+    var delays = [
+      ['Ouverture → commission', t.daysOpeningToCommissionMedian, t.daysOpeningToCommissionP90],
+      ['Commission → décision bancaire', t.daysCommissionToDecisionMedian, t.daysCommissionToDecisionP90],
+      ['Transmission → décision', t.daysToDecisionMedian, t.daysToDecisionP90],
+      ['Décision → versement', t.daysToDisbursementMedian, t.daysToDisbursementP90],
+      ['Ouverture → versement', t.daysOpeningToDisbursementMedian, t.daysOpeningToDisbursementP90],
+    ];
+    chart('chart-delays', { type: 'bar', data: { labels: delays.map(function (d) { return d[0]; }), datasets: [{ label: 'Médiane', data: delays.map(function (d) { return d[1]; }), backgroundColor: PALETTE[2] }, { label: '9e décile', data: delays.map(function (d) { return d[2]; }), backgroundColor: PALETTE[3] }] }, options: { indexAxis: 'y' } },
       delays.map(function (d) { return [d[0], show(d[1], d[1] === null ? 'absent' : 'days'), show(d[2], d[2] === null ? 'absent' : 'days')]; }), ['Étape', 'Médiane', '9e décile'],
       'Délais en jours : ' + delays.map(function (d) { return d[0] + ' médiane ' + (d[1] === null ? 'non disponible' : decimal.format(d[1])); }).join(', '));
 
-    var guarantee = [['Encours', t.outstandingCents], ['Défauts', t.defaultedCents], ['Recouvré', t.recoveredCents], ['Passé en perte', t.writtenOffCents], ['Enveloppes votées', t.envelopeCapacityCents]];
+    // A cell is 's' when hidden, '—' when there is nothing to measure.
+    var cellOf = function (measure, kind) { return report.total.suppressed.indexOf(measure) >= 0 ? secret() : show(t[measure], t[measure] === null ? 'absent' : kind); };
+    var reaction = [['Médiane', t.firstContactDelayDaysMedian, 'firstContactDelayDaysMedian'], ['9e décile', t.firstContactDelayDaysP90, 'firstContactDelayDaysP90']];
+    var within = t.firstContactWithinDeadlinePercent;
+    chart('chart-reaction', { type: 'bar', data: { labels: reaction.map(function (r) { return r[0]; }), datasets: [{ label: 'Jours', data: reaction.map(function (r) { return r[1]; }), backgroundColor: PALETTE[6] }] }, options: { plugins: { legend: { display: false } } } },
+      reaction.map(function (r) { return [r[0], cellOf(r[2], 'days')]; }).concat([['Escalades ouvertes', cellOf('escalationsOpened', 'count')], ['Dans le délai du CCAS', cellOf('firstContactWithinDeadlinePercent', 'percent')]]), ['Mesure', 'Valeur'],
+      'Premier contact du CCAS après un impayé : médiane ' + (t.firstContactDelayDaysMedian === null ? 'masquée ou non disponible' : decimal.format(t.firstContactDelayDaysMedian) + ' jours') +
+        ', dans le délai du CCAS ' + (within === null ? 'masqué ou non disponible' : decimal.format(within) + ' %'));
+
+    var support = [['Aides d’urgence', t.supportEmergencyAid], ['Épicerie sociale', t.supportSocialGrocery], ['Orientations', t.supportReferral], ['Remboursements d’intérêts', t.interestRefunds]];
+    chart('chart-support', { type: 'bar', data: { labels: support.map(function (x) { return x[0]; }), datasets: [{ label: 'Nombre', data: support.map(function (x) { return x[1]; }), backgroundColor: PALETTE[4] }] }, options: { plugins: { legend: { display: false } } } },
+      support.map(function (x) { return [x[0], show(x[1], 'count')]; }).concat([['Aides versées', cellOf('supportAidCents', 'money')], ['Intérêts remboursés', cellOf('interestRefundedCents', 'money')]]), ['Mesure', 'Valeur'],
+      'Mesures de soutien : ' + support.map(function (x) { return x[0] + ' ' + (x[1] === null ? 'masqué' : integer.format(x[1])); }).join(', '));
+
+    var guarantee = [['Couvert à l’octroi', t.guaranteedCents], ['Encours garanti', t.guaranteeExposureCents], ['Mises en jeu', t.guaranteeClaimCents], ['Indemnisations versées', t.guaranteeClaimsPaidCents], ['Récupéré par le fonds', t.guarantorRecoveredCents], ['Pertes', t.guaranteeLossCents], ['Enveloppes votées', t.envelopeCapacityCents]];
     chart('chart-guarantee', { type: 'bar', data: { labels: guarantee.map(function (g) { return g[0]; }), datasets: [{ label: 'Montant (€)', data: guarantee.map(function (g) { return g[1] === null ? null : g[1] / 100; }), backgroundColor: PALETTE[5] }] }, options: { plugins: { legend: { display: false } } } },
-      guarantee.map(function (g) { return [g[0], show(g[1], 'money')]; }), ['Poste', 'Montant'],
+      guarantee.map(function (g) { return [g[0], show(g[1], 'money')]; }).concat([['Taux de perte (prêts de la période)', cellOf('guaranteeLossRatePercent', 'percent')]]), ['Poste', 'Montant'],
       'Garantie : ' + guarantee.map(function (g) { return g[0] + ' ' + (g[1] === null ? 'masqué' : money(g[1])); }).join(', '));
+
+    var dims = report.outcomes.filter(function (o) { return DIMENSIONS[o.dimension]; });
+    var codes = Object.keys(OUTCOMES);
+    var countOf = function (o, code) { var found = o.codes.filter(function (c) { return c.code === code; })[0]; return found ? found.count : 0; };
+    chart('chart-outcomes', { type: 'bar', data: { labels: dims.map(function (o) { return DIMENSIONS[o.dimension]; }), datasets: codes.map(function (code) { return { label: OUTCOMES[code][0], data: dims.map(function (o) { return countOf(o, code); }), backgroundColor: OUTCOMES[code][1] }; }) }, options: { indexAxis: 'y', scales: { x: { stacked: true }, y: { stacked: true } } } },
+      dims.map(function (o) { return [DIMENSIONS[o.dimension]].concat(codes.map(function (code) { return show(countOf(o, code), 'count'); })); }), ['Domaine'].concat(codes.map(function (code) { return OUTCOMES[code][0]; })),
+      'Bilan de fin de prêt, ' + (t.evaluationsRecorded === null ? 'nombre masqué' : integer.format(t.evaluationsRecorded)) + ' bilans : ' + dims.map(function (o) { var n = countOf(o, 'improved'); return DIMENSIONS[o.dimension] + ' amélioration ' + (n === null ? 'masqué' : n); }).join(', '), ['outcomes', 'les bilans']);
   }
 
   var COLUMNS = [['loansGranted', 'Prêts accordés', 'count'], ['amountSumCents', 'Montant prêté', 'money'], ['amountMeanCents', 'Montant moyen', 'money'], ['outstandingCents', 'Restant dû', 'money'], ['missedInstalments', 'Impayés', 'count'], ['defaults', 'Défauts', 'count']];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium, eventually, startServiceHarness, type ServiceHarness } from '@tremplin/testing';
 import type { ConsumedEvent } from '../facts/facts';
-import { event, grantedLoan } from '../facts/scenario.test-support';
+import { escalation, event, evaluationRecorded, grantedLoan, guaranteeActivated, interestRefundPaid, supportGranted } from '../facts/scenario.test-support';
 import { publish } from '../reporting.test-support';
 import { service } from '../service';
 
@@ -41,11 +41,19 @@ const SCENARIO: ConsumedEvent[] = [
   ...loans('ccas-rennes', [200_000, 210_000, 220_000, 230_000, 240_000, 400_000, 75_000]),
   ...[1, 2, 3, 4, 5].map((i) => missed('ccas-pau', i, `2026-0${4 + i}-05`)),
   ...[0, 1, 2, 3, 4, 5].map((i) => missed('ccas-rennes', i, `2026-0${3 + i}-05`)),
+  // Tarbes's accompaniment and guarantee: one escalation (first CCAS contact after 1.2 days, on time), an emergency
+  // aid, an interest refund of 57.58 €, the fund covering half of each loan, one end-of-loan evaluation.
+  ...escalation({ tenantId: 'ccas-tarbes', loanId: `ccas-tarbes-${run}-l0`, escalationId: `esc-${run}`, openedAt: '2026-05-06T10:00:00.000Z', deadlineDate: '2026-05-13', contact: { at: '2026-05-07T14:30:00.000Z', minutes: 1_710, workingDays: 1, late: false } }),
+  supportGranted('ccas-tarbes', `ccas-tarbes-${run}-l0`, `sup-${run}`, 'emergencyAid', '2026-05-10', 20_000),
+  interestRefundPaid('ccas-tarbes', `ccas-tarbes-${run}-l1`, 5_758, '2026-11-02'),
+  ...[150_000, 182_500, 215_000].map((cents, i) => guaranteeActivated('ccas-tarbes', `ccas-tarbes-${run}-l${i}`, cents, '2026-06-01T09:00:00.000Z')),
+  evaluationRecorded('ccas-tarbes', `ccas-tarbes-${run}-l2`, '2026-11-20', 'improved', 'satisfied'),
 ];
 
 let h: ServiceHarness;
 let browser: Browser;
 const tokens = { tarbes: '', analyst: '' };
+const CHARTS = 9;
 
 async function open(token: string): Promise<{ page: Page; readyMs: number }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1500 }, locale: 'fr-FR' });
@@ -71,7 +79,9 @@ beforeAll(async () => {
     async () => {
       const reply = await h.call('GET', '/reporting/figures?period=2026&groupBy=none', { token: tokens.analyst });
       const values = (reply.body.total as { values: Record<string, number | null> } | undefined)?.values;
-      return values?.loansGranted === 24 && values.missedInstalments === 11 ? true : undefined;
+      const own = ((await h.call('GET', '/reporting/figures?period=2026&groupBy=none', { token: tokens.tarbes })).body.total as { values: Record<string, number | null> } | undefined)?.values;
+      const accompanied = own?.escalationsOpened === 1 && own.interestRefunds === 1 && own.guaranteesActivated === 3 && own.evaluationsRecorded === 1 && own.supportMeasures === 1;
+      return values?.loansGranted === 24 && values.missedInstalments === 11 && accompanied ? true : undefined;
     },
     60_000,
   );
@@ -91,6 +101,13 @@ describe('the dashboard in a headless browser', () => {
     expect(await text(page, '[data-measure="amountSumCents"] dd')).toBe('5 475 €');
     expect(await text(page, '[data-measure="amountMeanCents"] dd')).toBe('1 825 €');
     expect(await text(page, '#groups tr[data-key="ccas-tarbes"] td[data-measure="loansGranted"]')).toBe('3');
+    expect(await text(page, '[data-measure="firstContactDelayDaysMedian"] dd')).toBe('1,2 j');
+    expect(await text(page, '[data-measure="firstContactWithinDeadlinePercent"] dd')).toBe('100 %');
+    expect(await text(page, '[data-measure="interestRefundedCents"] dd')).toBe('57,58 €');
+    expect(await text(page, '[data-measure="guaranteeExposureCents"] dd')).toBe('2 737,50 €');
+    expect(await text(page, '[data-measure="supportMeasures"] dd')).toBe('1');
+    // The end-of-loan chart's data table: employment improved for the one evaluation.
+    expect(await page.locator('#chart-outcomes details tbody tr').first().locator('th, td').allTextContents()).toEqual(['Emploi', '1', '0', '0', '0']);
     expect(await page.locator('#suppression-note').isHidden()).toBe(true);
     // The tenant filter offers the director's own CCAS only.
     expect(await page.locator('#tenant option').allInnerTexts()).toEqual(['Toutes celles de mon périmètre', 'ccas-tarbes']);
@@ -106,6 +123,10 @@ describe('the dashboard in a headless browser', () => {
     expect(await text(page, '#groups tr[data-key="ccas-pau"] td[data-measure="loansGranted"]')).toBe('8');
     expect(await text(page, '#groups tr[data-key="total"] td[data-measure="loansGranted"]')).toBe('24');
     expect(await text(page, '[data-measure="amountSumCents"] dd')).toBe('40 225 €');
+    // Tarbes alone was accompanied: one person's escalation, refund and evaluation are never shown to the federation.
+    for (const measure of ['firstContactDelayDaysMedian', 'firstContactWithinDeadlinePercent', 'interestRefundedCents', 'supportMeasures', 'guaranteeExposureCents'])
+      expect([measure, await text(page, `[data-measure="${measure}"] dd`)]).toEqual([measure, 's']);
+    expect(await page.locator('#chart-outcomes details tbody tr').first().locator('th, td').allTextContents()).toEqual(['Emploi', 's', 's', 's', 's']);
     expect(await page.locator('#suppression-note').isVisible()).toBe(true);
     const shownByTenant = await page.locator('#groups tbody td').allInnerTexts();
     expect(shownByTenant).not.toContain('5 475 €');
@@ -119,12 +140,12 @@ describe('the dashboard in a headless browser', () => {
   it('gives every chart a text alternative and its data as a table, and works from the keyboard', async () => {
     const { page } = await open(tokens.analyst);
     const canvases = await page.locator('figure canvas').evaluateAll((nodes) => nodes.map((node) => [node.getAttribute('role'), node.getAttribute('aria-label') ?? '']));
-    expect(canvases).toHaveLength(6);
+    expect(canvases).toHaveLength(CHARTS);
     for (const [role, label] of canvases) {
       expect(role).toBe('img');
       expect(label.length).toBeGreaterThan(10);
     }
-    expect(await page.locator('figure details table').count()).toBe(6);
+    expect(await page.locator('figure details table').count()).toBe(CHARTS);
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Aller au contenu');
     await page.keyboard.press('Tab');

@@ -80,6 +80,7 @@ export const BASES = [
   'guarantorRecovered',
   'guaranteeLost',
   'grantedLost',
+  'exposed',
   'evaluated',
 ] as const;
 export type Basis = (typeof BASES)[number];
@@ -132,7 +133,7 @@ export const MEASURES = {
   interestRefundedCents: 'refunded',
   guaranteesActivated: 'guaranteed',
   guaranteedCents: 'guaranteed',
-  guaranteeExposureCents: 'granted',
+  guaranteeExposureCents: 'exposed',
   guaranteeClaims: 'claimed',
   guaranteeClaimCents: 'claimed',
   guaranteeClaimsPaidCents: 'claimPaid',
@@ -281,6 +282,7 @@ export function figuresOf(facts: FactSet, period: Period, asOf: string = period.
       guarantorRecovered: loansOf(fundRecoveries),
       guaranteeLost: loansOf(losses),
       grantedLost: cohortLost.length,
+      exposed: granted.filter((loan) => (loan.guaranteeExposureCents ?? 0) > 0).length,
       evaluated: evaluations.length,
     },
     values: {
