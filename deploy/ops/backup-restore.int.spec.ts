@@ -7,7 +7,7 @@ import { applicationTransmittedV1, createEnvelope } from '@tremplin/contracts';
 import { headersOf } from '@tremplin/messaging';
 import { adminUrl, eventually, startServiceHarness, type ServiceHarness } from '@tremplin/testing';
 import type { ServiceDefinition } from '@tremplin/service-kit';
-import { MANIFEST, withDatabaseName, type BackupManifest, type VerifyReport } from './backup';
+import { advanceTransactionIds, MANIFEST, withDatabaseName, type BackupManifest, type VerifyReport } from './backup';
 import { OPS_EXIT, opsMain } from './cli';
 
 // The backup and restore drill of issue 16 on the run's real PostgreSQL and Kafka: loans made through the
@@ -219,5 +219,34 @@ describe('npm run ops -- backup / restore (issue 16)', () => {
     const differs = await ops('verify', '--db', `lending=${withDatabaseName(adminUrl(), drifted)}`);
     expect(differs.code).toBe(OPS_EXIT.failed);
     expect(differs.err).toMatch(/replay differs from the read model: lending\.loan-summary/);
+  });
+
+  it('a copy from a cluster whose transaction ids are ahead: verify names it, and a restore moves the server past them so the event store reads the events and orders new ones after them', async () => {
+    // Another cluster's ids: the restored rows carry transaction ids this server has not reached (ADR 0002's
+    // readers read below the oldest running one, so they would see none of these events).
+    const ahead = freshName();
+    expect((await ops('restore', dir, '--target-url', adminUrl(), '--rename', `lending=${ahead}`)).code).toBe(OPS_EXIT.ok);
+    const shift = 300_000;
+    await admin(async (c) => {
+      await c.query(`SET session_replication_role = replica`);
+      for (const table of ['es.events', 'es.subscriptions', 'messaging.outbox']) {
+        await c.query(`UPDATE ${table} SET transaction_id = (transaction_id::text::bigint + ${shift})::text::xid8 WHERE transaction_id::text <> '0'`);
+      }
+    }, ahead);
+    const stale = await ops('verify', '--db', `lending=${withDatabaseName(adminUrl(), ahead)}`);
+    expect(stale.code).toBe(OPS_EXIT.failed);
+    expect(stale.err).toMatch(/transaction ids: rows carry ids up to \d+, ahead of this server's next one \(\d+\): restored from another cluster, so the event store's readers skip them/);
+
+    const copy = join(work, 'from-another-cluster');
+    expect((await ops('backup', copy, '--db', `lending=${withDatabaseName(adminUrl(), ahead)}`)).code).toBe(OPS_EXIT.ok);
+    const target = freshName();
+    const restoredCopy = await ops('restore', copy, '--target-url', adminUrl(), '--rename', `lending=${target}`);
+    expect(restoredCopy.err).toMatch(/the restored rows carry transaction ids up to \d+, ahead of this server's \d+: consuming \d+ so the event store reads them/);
+    expect(restoredCopy.err).toMatch(/lending: ok — 1 tenant\(s\), \d+ events, 0 broken chain\(s\); lending\.loan-summary replay equals live/);
+    expect(restoredCopy.code).toBe(OPS_EXIT.ok);
+    // Beyond what a restore consumes by itself, it stops and names PostgreSQL's own tool.
+    const { rows } = await admin((c) => c.query<{ x: string }>(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x`));
+    const far = BigInt(rows[0]!.x) + 10n ** 10n;
+    await expect(advanceTransactionIds(adminUrl(), far, () => undefined, 1_000n)).rejects.toThrow(/Stop the server and run `pg_resetwal --epoch=\d+ --next-transaction-id=\d+ <data folder>`/);
   });
 });

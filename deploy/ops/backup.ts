@@ -22,6 +22,11 @@ export const MANIFEST = 'manifest.json';
 export const APP_ROLE = 'tremplin_app';
 /** Services whose rebuild.cli.ts takes --check (replay equals live without changing anything). */
 export const REPLAY_CHECKED = ['intake', 'lending', 'guarantee-fund'] as const;
+/**
+ * How far a restore moves the target server's transaction ids forward by itself (about 50,000 a second); beyond,
+ * it stops and says how to do it with pg_resetwal.
+ */
+export const XID_ADVANCE_LIMIT = 20_000_000n;
 
 export interface DatabaseTarget {
   readonly service: string;
@@ -177,6 +182,57 @@ async function hasEventStore(db: Client): Promise<boolean> {
   return (await db.query<{ t: string | null }>(`SELECT to_regclass('es.events')::text AS t`)).rows[0]?.t !== null;
 }
 
+/**
+ * The largest transaction id stored in an xid8 column (the event store's and the outbox's order, ADR 0002), and
+ * the server's next one. Rows restored from another cluster can carry ids the server has not reached yet: the
+ * event store reads below the oldest running transaction, so its readers would not see them, and new events
+ * would sort before them.
+ */
+async function transactionIds(db: Client): Promise<{ stored: bigint; next: bigint }> {
+  const { rows: columns } = await db.query<{ target: string; col: string }>(
+    `SELECT format('%I.%I', n.nspname, c.relname) AS target, quote_ident(a.attname) AS col
+     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE ${USER_SCHEMAS} AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid = 'xid8'::regtype`,
+  );
+  let stored = 0n;
+  for (const { target, col } of columns) {
+    const { rows } = await db.query<{ m: string | null }>(`SELECT max(${col})::text AS m FROM ${target}`);
+    if (rows[0]?.m && BigInt(rows[0].m) > stored) stored = BigInt(rows[0].m);
+  }
+  const next = BigInt((await db.query<{ x: string }>(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x`)).rows[0]!.x);
+  return { stored, next };
+}
+
+/** Consumes transaction ids (subtransactions writing a temporary table) until the server's next one exceeds `beyond`. */
+export async function advanceTransactionIds(adminUrl: string, beyond: bigint, log: Log = quiet, limit = XID_ADVANCE_LIMIT): Promise<{ from: bigint; to: bigint }> {
+  const db = new Client({ connectionString: adminUrl, application_name: 'tremplin-restore-xids' });
+  await db.connect();
+  try {
+    const nextId = async () => BigInt((await db.query<{ x: string }>(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x`)).rows[0]!.x);
+    const from = await nextId();
+    if (from > beyond) return { from, to: from };
+    const gap = beyond - from + 1n;
+    if (gap > limit) {
+      const epoch = (beyond + 1n) >> 32n;
+      const xid = (beyond + 1n) & 0xffff_ffffn;
+      throw new Error(
+        `the restored rows carry transaction ids up to ${beyond}, ${gap} ahead of this server's next one (${from}): too many to consume here. ` +
+          `Stop the server and run \`pg_resetwal --epoch=${epoch} --next-transaction-id=${xid < 3n ? 3n : xid} <data folder>\` (PostgreSQL's tool, as its owner), start it, then run \`npm run ops -- verify\` on these databases`,
+      );
+    }
+    log(`the restored rows carry transaction ids up to ${beyond}, ahead of this server's ${from}: consuming ${gap} so the event store reads them and orders new events after them`);
+    await db.query(`CREATE TEMPORARY TABLE tremplin_xid_advance (x int)`);
+    for (let next = from; next <= beyond; next = await nextId()) {
+      const batch = Number(beyond - next + 1n < 50_000n ? beyond - next + 1n : 50_000n);
+      await db.query(`DO $$ BEGIN FOR i IN 1..${batch} LOOP BEGIN INSERT INTO tremplin_xid_advance VALUES (1); EXCEPTION WHEN OTHERS THEN NULL; END; END LOOP; END $$`);
+      await db.query(`TRUNCATE tremplin_xid_advance`);
+    }
+    return { from, to: await nextId() };
+  } finally {
+    await db.end();
+  }
+}
+
 async function describeDatabase(db: Client): Promise<Pick<DatabaseManifest, 'owner' | 'grants' | 'roles' | 'catalog' | 'tables' | 'events'>> {
   const { rows: info } = await db.query<{ owner: string }>(`SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()`);
   const { rows: grants } = await db.query<{ grantee: string; privilege: string }>(
@@ -306,6 +362,18 @@ export async function restore(dir: string, options: RestoreOptions): Promise<Ver
   } finally {
     await admin.end();
   }
+  let stored = 0n;
+  for (const { database } of plan) {
+    const db = new Client({ connectionString: withDatabaseName(options.targetUrl, database) });
+    await db.connect();
+    try {
+      const ids = await transactionIds(db);
+      if (ids.stored > stored) stored = ids.stored;
+    } finally {
+      await db.end();
+    }
+  }
+  await advanceTransactionIds(options.targetUrl, stored, log);
   const reports: VerifyReport[] = [];
   for (const { entry, database } of plan) reports.push(await verifyDatabase({ service: entry.service, url: withDatabaseName(options.targetUrl, database) }, { expected: entry, log }));
   return reports;
@@ -328,6 +396,10 @@ export async function verifyDatabase(target: DatabaseTarget, options: { expected
     await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const described = await describeDatabase(db);
     events = described.events;
+    const ids = await transactionIds(db);
+    if (ids.stored >= ids.next) {
+      problems.push(`transaction ids: rows carry ids up to ${ids.stored}, ahead of this server's next one (${ids.next}): restored from another cluster, so the event store's readers skip them; a restore with npm run ops moves the server's ids forward`);
+    }
     if (events !== null) {
       for (const tenantId of await listEventTenants(db)) {
         const result = await checkTenantChains(db, tenantId);
