@@ -4,7 +4,7 @@ import { createEnvelope, dlqTopicOf, instalmentMissedV1 } from '@tremplin/contra
 import { eventStoreMigrations } from '@tremplin/event-store-postgres';
 import { currentContext } from '@tremplin/tenancy';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tremplin/testing';
-import { ConsumerCrashedError, DLQ_HEADERS, createInboxConsumer, on } from './consumer';
+import { ConsumerCrashedError, DLQ_HEADERS, createInboxConsumer, on, type HandlerBinding } from './consumer';
 import { HEADERS, headersOf } from './headers';
 import { messagingMigrations } from './migrations';
 import { appliedOrder, createFaultRig, expectedOrder, loanIds, waitFor, writeLoans, type FaultRig } from './testing/fault-rig';
@@ -176,5 +176,67 @@ describe('inbox consumer (issue 4 fault tests 3, 4)', () => {
     await relay.stop();
     await consumer.stop();
     expect(seen[0]).toEqual({ tenantId: rig.tenantId, correlationId: `corr-${loanId}`, causationId: messageId, setting: rig.tenantId });
+  });
+
+  it('hands consecutive new messages to a batch handler in one call (a repeat skipped), and replays a failing batch one message at a time through handle', async () => {
+    const [loanId] = loanIds(1) as [string];
+    const envelope = (seq: number) =>
+      createEnvelope(
+        instalmentMissedV1,
+        { tenantId: rig.tenantId, loanId, instalmentNumber: seq, dueDate: '2026-02-01', unpaidCount: seq, daysPastDue: 5, arrearsCents: 1_000 * seq },
+        { messageId: randomUUID(), occurredAt: '2026-02-01T00:00:00.000Z', correlationId: 'corr-batch' },
+      );
+    const messages = [1, 2, 3, 4, 5].map(envelope);
+    const raw = await rig.transport.producer();
+    // Written before the consumers start, so a first fetch brings them all in one batch of one partition.
+    await raw.send([...messages.slice(0, 3), messages[1]!, ...messages.slice(3)].map((e) => ({ topic: rig.topic, key: loanId, value: JSON.stringify(e), headers: headersOf(e) })));
+    await raw.close();
+
+    const batches: number[][] = [];
+    const single: number[] = [];
+    const binding = (handleBatch: NonNullable<HandlerBinding['handleBatch']>): HandlerBinding => ({
+      contract: instalmentMissedV1.name,
+      handle: async (payload) => {
+        single.push(payload.instalmentNumber as number);
+      },
+      handleBatch,
+    });
+    const batched = createInboxConsumer({
+      name: 'batched',
+      pool: rig.pool,
+      transport: rig.transport,
+      registry: rig.registry,
+      handlers: [binding(async (items, { tx }) => {
+        await tx.query('SELECT 1');
+        batches.push(items.map((item) => item.payload.instalmentNumber as number));
+      })],
+    });
+    await batched.start();
+    await waitFor(async () => batched.stats().handled + batched.stats().duplicates === 6, 30_000, 'six deliveries consumed');
+    await batched.stop();
+    expect(batched.stats()).toEqual({ handled: 5, duplicates: 1, ignored: 0, deadLettered: 0 });
+    expect(batches).toEqual([[1, 2, 3, 4, 5]]);
+    expect(single).toEqual([]);
+
+    // A batch handler that fails: the chunk rolls back (its inbox rows too) and each message runs alone through handle.
+    let failures = 0;
+    const fallback = createInboxConsumer({
+      name: 'batch-fallback',
+      pool: rig.pool,
+      transport: rig.transport,
+      registry: rig.registry,
+      handlers: [binding(async () => {
+        failures += 1;
+        throw new Error('one row of the batch is refused');
+      })],
+    });
+    await fallback.start();
+    await waitFor(async () => fallback.stats().handled + fallback.stats().duplicates === 6, 30_000, 'six deliveries consumed one by one');
+    await fallback.stop();
+    expect(failures).toBeGreaterThanOrEqual(1);
+    expect(fallback.stats()).toEqual({ handled: 5, duplicates: 1, ignored: 0, deadLettered: 0 });
+    expect(single).toEqual([1, 2, 3, 4, 5]);
+    const inbox = await rig.pool.query(`SELECT count(*)::int AS n FROM messaging.inbox WHERE consumer = 'batch-fallback'`);
+    expect(inbox.rows[0].n).toBe(5);
   });
 });

@@ -25,9 +25,25 @@ export interface HandlerContext<Payload> {
   readonly message: MessageInfo;
 }
 
+/** One message of a batch handed to `handleBatch`. */
+export interface BatchItem {
+  readonly payload: Record<string, unknown>;
+  readonly envelope: Envelope<Record<string, unknown>>;
+  readonly message: MessageInfo;
+}
+
 export interface HandlerBinding {
   readonly contract: string;
   readonly handle: (payload: Record<string, unknown>, context: HandlerContext<Record<string, unknown>>) => Promise<void>;
+  /**
+   * Optional: the same effect for several new messages at once (e.g. one multi-row insert instead of one per
+   * message). In a shared inbox transaction, consecutive new messages whose bindings carry the same `handleBatch`
+   * function are handed to it together, in order, after their inbox rows; they may belong to several tenants and
+   * the transaction's `app.tenant_id` is one of the chunk's tenants, so the handler scopes its writes to the items'
+   * tenants itself. No request context is set around it. If it throws, the whole chunk rolls back and is replayed
+   * one message per transaction through `handle`, where retries and dead letters are decided per message.
+   */
+  readonly handleBatch?: (items: readonly BatchItem[], context: { readonly tx: PoolClient }) => Promise<void>;
 }
 
 export function on<S extends PayloadSchema>(contract: Contract<S>, handle: (payload: z.output<S>, context: HandlerContext<z.output<S>>) => Promise<void>): HandlerBinding {
@@ -296,6 +312,19 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
         async (tx) => {
           const fresh = await recordAll(tx, planned.filter((step) => step.binding));
           const results: MessageOutcome[] = [];
+          // Consecutive new messages for the same batch handler, handed over together (in order) before any other handler runs.
+          let pending: { handleBatch: NonNullable<HandlerBinding['handleBatch']>; items: BatchItem[] } | undefined;
+          const flush = async () => {
+            if (!pending) return;
+            const { handleBatch, items } = pending;
+            pending = undefined;
+            try {
+              await handleBatch(items, { tx });
+            } catch (error) {
+              // Not a ChunkFailure: which message failed is unknown, so the chunk is replayed one by one.
+              throw isTransientError(error) ? error : new HandlerFailure(error);
+            }
+          };
           for (const step of planned) {
             const binding = step.binding;
             if (!binding) {
@@ -306,6 +335,13 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
               results.push('duplicate');
               continue;
             }
+            if (binding.handleBatch) {
+              if (pending && pending.handleBatch !== binding.handleBatch) await flush();
+              (pending ??= { handleBatch: binding.handleBatch, items: [] }).items.push({ payload: step.envelope.payload, envelope: step.envelope, message: step.info });
+              results.push('handled');
+              continue;
+            }
+            await flush();
             if (step.envelope.tenantId !== tenant) {
               tenant = step.envelope.tenantId;
               await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
@@ -317,6 +353,7 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
             }
             results.push('handled');
           }
+          await flush();
           return results;
         },
         { tenantId: tenant },

@@ -25,4 +25,9 @@ describe('merging handler bindings', () => {
     await expect(merged.handle({}, {} as HandlerContext<Record<string, unknown>>)).rejects.toThrow('database down');
     expect(calls).toEqual([]);
   });
+
+  it('keeps a binding alone as given, with its batch handler', () => {
+    const alone: HandlerBinding = { contract: 'c.v1', handle: async () => undefined, handleBatch: async () => undefined };
+    expect(mergeBindings([alone], [binding('d.v1', [], 'other')])[0]).toBe(alone);
+  });
 });

@@ -7,19 +7,21 @@ import type { HandlerBinding } from './consumer';
  * from command ids, so two streams written under the same id would collide.
  */
 export function mergeBindings(...lists: ReadonlyArray<readonly HandlerBinding[]>): HandlerBinding[] {
-  const byContract = new Map<string, HandlerBinding['handle'][]>();
+  const byContract = new Map<string, HandlerBinding[]>();
   for (const binding of lists.flat()) {
-    const handlers = byContract.get(binding.contract);
-    if (handlers) handlers.push(binding.handle);
-    else byContract.set(binding.contract, [binding.handle]);
+    const bindings = byContract.get(binding.contract);
+    if (bindings) bindings.push(binding);
+    else byContract.set(binding.contract, [binding]);
   }
-  return [...byContract].map(([contract, handlers]) => ({
-    contract,
-    handle:
-      handlers.length === 1
-        ? handlers[0]
-        : async (payload, context) => {
-            for (const handle of handlers) await handle(payload, context);
+  // A binding alone is kept as given (with its batch handler, if any); merged ones run message by message.
+  return [...byContract].map(([contract, bindings]) =>
+    bindings.length === 1
+      ? bindings[0]!
+      : {
+          contract,
+          handle: async (payload, context) => {
+            for (const binding of bindings) await binding.handle(payload, context);
           },
-  }));
+        },
+  );
 }
