@@ -63,7 +63,9 @@ const summaryOf = (state: InterestRefundState) => ({
   ...(state.status === 'owed' || state.status === 'proposed' || state.status === 'approved' || state.status === 'declined' || state.status === 'paid'
     ? { amountCents: state.amountCents, policyVersion: state.policyVersion, rule: state.rule }
     : {}),
-  ...(state.status === 'notOwed' ? { reason: state.reason, interestPaidCents: state.interestPaidCents } : {}),
+  ...(state.status === 'notOwed'
+    ? { reason: state.reason, interestPaidCents: state.interestPaidCents, ...(state.policyVersion === undefined ? {} : { policyVersion: state.policyVersion, rule: state.rule }) }
+    : {}),
 });
 
 export function createRefundHandler(deps: RefundHandlerDeps) {
