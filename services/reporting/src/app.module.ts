@@ -11,7 +11,7 @@ import { LogFolder } from './log/log-folder';
 @Module({})
 export class AppModule {
   static register(config: ReportingConfig): DynamicModule {
-    const workers = serviceWorkers({ inject: [CONTRACTS], useFactory: (registry: ContractRegistry) => ({ consumers: consumedLogConsumers(registry) }) });
+    const workers = serviceWorkers({ inject: [CONTRACTS], useFactory: (registry: ContractRegistry) => ({ consumers: consumedLogConsumers(registry, { batches: config.REPORTING_LOG_IN_BATCHES }) }) });
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot('reporting', config)],

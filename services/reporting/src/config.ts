@@ -20,6 +20,9 @@ export const configSchema = baseConfigSchema.extend({
     }),
   // Cells counting fewer people than this are hidden on shared views (federation, Caisse des Dépôts).
   REPORTING_SMALL_NUMBER_THRESHOLD: z.coerce.number().int().min(2).max(50).default(5),
+  // The consumer keeps a chunk's new messages in the log with one statement; false keeps one statement per message
+  // (kept so the benchmark can measure both in the same run).
+  REPORTING_LOG_IN_BATCHES: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
 });
 
 export type ReportingConfig = z.infer<typeof configSchema>;

@@ -199,3 +199,27 @@ export async function appendToLog(tx: PoolClient, event: ConsumedEvent): Promise
   );
   return (inserted.rowCount ?? 0) > 0;
 }
+
+/**
+ * The same for several messages in one statement (the consumer's batch handler): kept in the given order, each new
+ * one queued; the transaction is opened to exactly the messages' tenants. Returns how many were new.
+ */
+export async function appendAllToLog(tx: PoolClient, events: readonly ConsumedEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const tenants = [...new Set(events.map((event) => event.tenantId))];
+  await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
+  const inserted = await tx.query(
+    `WITH logged AS (
+       INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload)
+       SELECT m, t, n, o, p::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WITH ORDINALITY AS u(m, t, n, o, p, i) ORDER BY i
+       ON CONFLICT (message_id) DO NOTHING RETURNING seq, tenant_id
+     ), tenant AS (
+       INSERT INTO reporting.known_tenant (tenant_id) SELECT DISTINCT tenant_id FROM logged ON CONFLICT DO NOTHING
+     )
+     INSERT INTO reporting.unfolded (seq) SELECT seq FROM logged`,
+    [events.map((e) => e.messageId), events.map((e) => e.tenantId), events.map((e) => e.name), events.map((e) => e.occurredAt), events.map((e) => JSON.stringify(e.payload))],
+  );
+  // The per-message handlers after this one in the transaction see their own tenant only again.
+  await tx.query(`SELECT set_config('app.tenant_ids', '', true)`);
+  return inserted.rowCount ?? 0;
+}
