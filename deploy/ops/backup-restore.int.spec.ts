@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { applicationTransmittedV1, createEnvelope } from '@tremplin/contracts';
 import { headersOf } from '@tremplin/messaging';
-import { adminUrl, eventually, startServiceHarness, type ServiceHarness } from '@tremplin/testing';
+import { adminUrl, createTestDatabase, eventually, startServiceHarness, type ServiceHarness, type TestDatabase } from '@tremplin/testing';
 import type { ServiceDefinition } from '@tremplin/service-kit';
 import { advanceTransactionIds, MANIFEST, withDatabaseName, type BackupManifest, type VerifyReport } from './backup';
 import { OPS_EXIT, opsMain } from './cli';
@@ -23,7 +23,14 @@ const repo = join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lendingService } = require(join(repo, 'services', 'lending', 'src', 'service')) as { lendingService: () => ServiceDefinition<never> };
 
+const serviceOf = (name: string) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require(join(repo, 'services', name, 'src', 'service')) as { service: ServiceDefinition<never> }).service;
+// The other four services' databases, migrated (empty): the drill covers all five, each with its own checks.
+const OTHERS = ['intake', 'guarantee-fund', 'accompaniment', 'reporting'] as const;
+
 let h: ServiceHarness;
+const others = new Map<string, TestDatabase>();
 let work: string;
 const restored: string[] = [];
 
@@ -53,6 +60,7 @@ const freshName = () => {
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tremplin-backup-'));
+  for (const name of OTHERS) others.set(name, await createTestDatabase(`ops_${name}`, serviceOf(name).migrations));
   h = await startServiceHarness({ name: 'ops_backup', service: lendingService(), tenant: TENANT, env: { DISBURSEMENT_REQUIRES_GUARANTEE: 'false' } });
   const advisor = await h.token({ role: 'bankAdvisor', userId: 'bank-anne', organisationId: 'bank-parcours', organisationKind: 'bank' });
   const producer = await h.transport.producer();
@@ -97,6 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
+  for (const db of others.values()) await db.drop();
   for (const name of restored) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).catch(() => undefined);
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -105,12 +114,13 @@ describe('npm run ops -- backup / restore (issue 16)', () => {
   let dir: string;
   let manifest: BackupManifest;
 
-  it('backs up the running service database: one archive, its sha256, and each table’s rows and digest in the same snapshot', async () => {
+  it('backs up the five service databases, lending while it runs: one archive each, its sha256, and each table’s rows and digest in the same snapshot', async () => {
     dir = join(work, 'nightly');
-    const result = await ops('backup', dir, '--db', `lending=${h.db.adminUrl}`, '--json');
+    const result = await ops('backup', dir, '--db', `lending=${h.db.adminUrl}`, ...[...others].flatMap(([name, db]) => ['--db', `${name}=${db.adminUrl}`]), '--json');
     expect(result.err).toMatch(/lending: t_ops_backup_\w+ dumped to lending\.dump/);
     expect(result.code).toBe(OPS_EXIT.ok);
     manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as BackupManifest;
+    expect(manifest.databases.map((d) => d.service)).toEqual(['lending', ...OTHERS]);
     expect(manifest.pgDump).toMatch(/^pg_dump \(PostgreSQL\) 18\./);
     const [lending] = manifest.databases;
     expect(lending).toMatchObject({ service: 'lending', database: h.db.name, file: 'lending.dump', owner: 'tremplin_owner' });
@@ -131,13 +141,18 @@ describe('npm run ops -- backup / restore (issue 16)', () => {
     expect(lending!.tables.find((t) => t.table === 'lending.loan_summary')?.rows).toBe(3);
   });
 
-  it('restores into a fresh database and verifies it: chains intact, replay equals live, rows and digests equal to the backup', async () => {
+  it('restores into fresh databases and verifies them: chains intact, every read model replayed equal, rows and digests equal to the backup', async () => {
     const target = freshName();
-    const result = await ops('restore', dir, '--target-url', adminUrl(), '--rename', `lending=${target}`, '--json');
+    const renames = OTHERS.flatMap((name) => ['--rename', `${name}=${freshName()}`]);
+    const result = await ops('restore', dir, '--target-url', adminUrl(), '--rename', `lending=${target}`, ...renames, '--json');
     expect(result.err).toContain(`lending: lending.dump restored into ${target}`);
     expect(result.code).toBe(OPS_EXIT.ok);
     const { databases } = JSON.parse(result.out) as { databases: VerifyReport[] };
-    const [report] = databases;
+    expect(databases.map((d) => [d.service, d.ok])).toEqual([['lending', true], ...OTHERS.map((name) => [name, true])]);
+    // Each service's own read-model checks ran (its src/audit.ts), reporting's log included.
+    for (const report of databases) expect(report.replay).not.toBe('not applicable');
+    expect(databases.find((d) => d.service === 'reporting')!.replay).toEqual([expect.objectContaining({ projection: 'reporting.consumed-log', equal: true })]);
+    const report = databases.find((d) => d.service === 'lending');
     expect(report).toMatchObject({ service: 'lending', database: target, ok: true, events: manifest.databases[0]!.events, problems: [] });
     expect(report!.chains).toEqual([expect.objectContaining({ tenantId: TENANT, events: manifest.databases[0]!.events, broken: 0 })]);
     expect(report!.replay).toEqual([expect.objectContaining({ projection: expect.stringContaining('loan-summary'), equal: true })]);
@@ -177,7 +192,7 @@ describe('npm run ops -- backup / restore (issue 16)', () => {
     const target = freshName();
     const tampered = await ops('restore', altered, '--target-url', adminUrl(), '--rename', `lending=${target}`);
     expect(tampered.code).toBe(OPS_EXIT.refused);
-    expect(tampered.err).toMatch(/^refused: the dump of lending \(lending\.dump\) does not match the manifest \(sha256 [0-9a-f]{16}…, \d+ bytes; expected [0-9a-f]{16}…, \d+ bytes\): altered or truncated, nothing was restored/);
+    expect(tampered.err).toMatch(/refused: the dump of lending \(lending\.dump\) does not match the manifest \(sha256 [0-9a-f]{16}…, \d+ bytes; expected [0-9a-f]{16}…, \d+ bytes\): altered or truncated, nothing was restored/);
     expect(await databaseExists(target)).toBe(false);
 
     const missing = join(work, 'missing');
@@ -195,14 +210,14 @@ describe('npm run ops -- backup / restore (issue 16)', () => {
   });
 
   it('restores into fresh databases only: an existing one is refused and left alone', async () => {
-    const existing = await ops('restore', dir, '--target-url', adminUrl(), '--rename', `lending=${h.db.name}`);
+    const existing = await ops('restore', dir, '--target-url', adminUrl(), '--services', 'lending', '--rename', `lending=${h.db.name}`);
     expect(existing.code).toBe(OPS_EXIT.refused);
     expect(existing.err).toContain(`database(s) ${h.db.name} already exist on the target: a restore goes into fresh databases only`);
   });
 
   it('verify finds a tampered event and a drifted read-model row in a restored copy', async () => {
     const target = freshName();
-    expect((await ops('restore', dir, '--target-url', adminUrl(), '--rename', `lending=${target}`)).code).toBe(OPS_EXIT.ok);
+    expect((await ops('restore', dir, '--target-url', adminUrl(), '--services', 'lending', '--rename', `lending=${target}`)).code).toBe(OPS_EXIT.ok);
     await admin(async (c) => {
       // As a superuser past the store's guards: what an intruder with the server's keys could do.
       await c.query(`SET session_replication_role = replica`);
@@ -214,7 +229,7 @@ describe('npm run ops -- backup / restore (issue 16)', () => {
     expect(broken.err).toMatch(/chain broken: ccas-laval\/loan-\S+ at version 2/);
 
     const drifted = freshName();
-    expect((await ops('restore', dir, '--target-url', adminUrl(), '--rename', `lending=${drifted}`)).code).toBe(OPS_EXIT.ok);
+    expect((await ops('restore', dir, '--target-url', adminUrl(), '--services', 'lending', '--rename', `lending=${drifted}`)).code).toBe(OPS_EXIT.ok);
     await admin((c) => c.query(`UPDATE lending.loan_summary SET amount_cents = amount_cents + 1 WHERE status = 'approved'`), drifted);
     const differs = await ops('verify', '--db', `lending=${withDatabaseName(adminUrl(), drifted)}`);
     expect(differs.code).toBe(OPS_EXIT.failed);
@@ -225,7 +240,7 @@ describe('npm run ops -- backup / restore (issue 16)', () => {
     // Another cluster's ids: the restored rows carry transaction ids this server has not reached (ADR 0002's
     // readers read below the oldest running one, so they would see none of these events).
     const ahead = freshName();
-    expect((await ops('restore', dir, '--target-url', adminUrl(), '--rename', `lending=${ahead}`)).code).toBe(OPS_EXIT.ok);
+    expect((await ops('restore', dir, '--target-url', adminUrl(), '--services', 'lending', '--rename', `lending=${ahead}`)).code).toBe(OPS_EXIT.ok);
     const shift = 300_000;
     await admin(async (c) => {
       await c.query(`SET session_replication_role = replica`);

@@ -4,8 +4,9 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { checkTenantChains } from '@tremplin/audit';
-import { listEventTenants } from '@tremplin/event-store-postgres';
+import { checkTenantChains, loadServiceAudits } from '@tremplin/audit';
+import { checkReplayEqualsLive, listEventTenants } from '@tremplin/event-store-postgres';
+import { createPool } from '@tremplin/pg';
 import { postgresClientBin } from '../tools/postgres-client';
 
 /**
@@ -13,15 +14,14 @@ import { postgresClientBin } from '../tools/postgres-client';
  * in which each table's row count and digest, the catalogue (owners, grants, row-level security, policies,
  * functions, sequences) and the event count are recorded in manifest.json with the archive's sha256. A
  * restore checks every archive against the manifest before it touches the target, restores into fresh
- * databases only, then verifies each one: same tables, same catalogue, every hash chain intact, and each
- * projection replayed from the events equal to the restored read model (the service's `rebuild.cli.ts --check`).
+ * databases only, then verifies each one: same tables, same catalogue, every hash chain intact, and each read
+ * model replayed equal to the restored one (the checks each service lists in its src/audit.ts, as `npm run audit
+ * -- replay-check` runs them).
  */
 export const BACKUP_FORMAT = 'tremplin-backup/1';
 export const MANIFEST = 'manifest.json';
 /** The role the services connect as (docs/operations.md): the replay check runs as it, so row-level security applies. */
 export const APP_ROLE = 'tremplin_app';
-/** Services whose rebuild.cli.ts takes --check (replay equals live without changing anything). */
-export const REPLAY_CHECKED = ['intake', 'lending', 'guarantee-fund'] as const;
 /**
  * How far a restore moves the target server's transaction ids forward by itself (about 50,000 a second); beyond,
  * it stops and says how to do it with pg_resetwal.
@@ -412,11 +412,8 @@ export async function verifyDatabase(target: DatabaseTarget, options: { expected
   } finally {
     await db.end();
   }
-  let replay: VerifyReport['replay'] = 'not applicable';
-  if (events !== null && (REPLAY_CHECKED as readonly string[]).includes(target.service)) {
-    replay = await replayCheck(target);
-    for (const check of replay) if (!check.equal) problems.push(`replay differs from the read model: ${check.projection}`);
-  }
+  const replay = await replayCheck(target);
+  if (replay !== 'not applicable') for (const check of replay) if (!check.equal) problems.push(`replay differs from the read model: ${check.projection}`);
   const report: VerifyReport = { service: target.service, database: databaseOf(target.url), ok: problems.length === 0, events, chains, replay, problems };
   const chainText = events === null ? 'no event store' : `${chains.length} tenant(s), ${events} events, ${chains.reduce((n, c) => n + c.broken, 0)} broken chain(s)`;
   const replayText = replay === 'not applicable' ? 'replay check not applicable' : replay.map((r) => `${r.projection} replay ${r.equal ? 'equals' : 'DIFFERS FROM'} live`).join(', ');
@@ -446,24 +443,29 @@ export function compareWithManifest(expected: DatabaseManifest, actual: Pick<Dat
   return problems;
 }
 
-/** The service's own `rebuild.cli.ts --check`, as the application role (row-level security applies, as in production). */
-async function replayCheck(target: DatabaseTarget): Promise<Array<{ projection: string; equal: boolean; events: number }>> {
+/**
+ * Each read model the service lists in its src/audit.ts (the projections of its event store, reporting's log),
+ * replayed in a transaction always rolled back and compared with the live tables, as the application role: row-level
+ * security applies as in production.
+ */
+async function replayCheck(target: DatabaseTarget): Promise<Array<{ projection: string; equal: boolean; events: number }> | 'not applicable'> {
+  const [audit] = loadServiceAudits([target.service]);
+  const checks = [
+    ...(audit?.projections ?? []).map((projection) => ({ name: projection.name, run: (pool: Parameters<typeof checkReplayEqualsLive>[0]) => checkReplayEqualsLive(pool, projection) })),
+    ...(audit?.readModelChecks ?? []).map((check) => ({ name: check.name, run: (pool: Parameters<typeof checkReplayEqualsLive>[0]) => check.check(pool) })),
+  ];
+  if (checks.length === 0) return 'not applicable';
   const url = new URL(target.url);
   url.searchParams.set('options', `-c role=${APP_ROLE}`);
-  const repo = join(__dirname, '..', '..');
-  const cli = join(repo, 'services', target.service, 'src', 'rebuild.cli.ts');
-  const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', '@swc-node/register', cli, '--check'],
-      { cwd: repo, env: { ...process.env, DATABASE_URL: url.toString(), SWC_NODE_PROJECT: join(repo, 'tsconfig.json') }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-  const lines = result.stdout.split('\n').filter((line) => line.startsWith('{'));
-  if (lines.length === 0) throw new Error(`${target.service}: rebuild.cli.ts --check gave no result (exit ${result.code}): ${result.stderr.trim().slice(-500)}`);
-  return lines.map((line) => {
-    const check = JSON.parse(line) as { projection: string; equal: boolean; events: number };
-    return { projection: check.projection, equal: check.equal, events: check.events };
-  });
+  const pool = createPool(url.toString(), { max: 2, application_name: 'tremplin-verify-replay' });
+  try {
+    const results: Array<{ projection: string; equal: boolean; events: number }> = [];
+    for (const check of checks) {
+      const result = await check.run(pool);
+      results.push({ projection: check.name, equal: result.equal, events: result.events });
+    }
+    return results;
+  } finally {
+    await pool.end();
+  }
 }
