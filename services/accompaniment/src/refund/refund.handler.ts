@@ -4,6 +4,8 @@ import { ibanProblem, normaliseIban } from '@tremplin/finance';
 import { PersonErasedError, type PrivacyVault } from '@tremplin/privacy';
 import type { PoolClient } from '@tremplin/pg';
 import { fromInput, recordedEvents, type Clock, type CommandInput } from '@tremplin/service-kit';
+import { planAggregate } from '../plan/plan.decider';
+import { planStreamId } from '../plan/plan.events';
 import { metadataFromContext } from '@tremplin/tenancy';
 import type { InterestRefundCommand, Sealed } from './interest-refund.commands';
 import { interestRefundAggregate, type InterestRefundState } from './interest-refund.decider';
@@ -124,6 +126,12 @@ export function createRefundHandler(deps: RefundHandlerDeps) {
       // Checked before sealing: an invalid IBAN is refused without creating anything for the person.
       const problem = ibanProblem(iban);
       if (problem) throw ruleError('IBAN_INVALID', `the IBAN is not valid (${problem})`, 'iban');
+      // The refund goes to the borrower the plan follows, when it names one: their key seals the details, so their
+      // erasure shreds them.
+      const plan = (await deps.executor.read(planAggregate, input.tenantId, planStreamId(loanId))).state;
+      if (plan.status === 'open' && plan.beneficiaryId !== undefined && plan.beneficiaryId !== personId) {
+        throw stateError('PERSON_NOT_BORROWER', 'the loan’s plan follows another person: the refund goes to the borrower', 'personId');
+      }
       let sealed: { iban: Sealed; holder: Sealed };
       try {
         sealed = (await deps.vault.encryptFields(input.tenantId, personId, { iban: normaliseIban(iban), holder }, ['iban', 'holder'])) as unknown as { iban: Sealed; holder: Sealed };

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createEnvelope, headersOf, instalmentMissedV1, instalmentPaidV1, loanRepaidV1, loanRescheduledV1, type Contract, type PayloadSchema } from '@tremplin/contracts';
+import { createEnvelope, headersOf, instalmentMissedV1, instalmentPaidV1, loanDisbursedV1, loanRepaidV1, loanRescheduledV1, type Contract, type PayloadSchema } from '@tremplin/contracts';
 import { checkReplayEqualsLive } from '@tremplin/event-store-postgres';
 import { annuitySchedule, extendTerm, interestPaid, type ScheduleLine } from '@tremplin/finance';
 import { eventually, startServiceHarness, tally, type ServiceHarness } from '@tremplin/testing';
@@ -228,6 +228,21 @@ describe('the refund routes', () => {
     expect((await h.call('GET', `/tenants/${TENANT}/refunds/${loanId}`, { token: tokens.stranger })).status).toBe(404);
     expect((await call('POST', `/refunds/${loanId}/payment`, tokens.auditor, { body: { paidOn: '2027-06-10', paymentReference: 'VIR-1' } })).status).toBe(403);
     expect((await call('GET', `/refunds/${loanId}`, tokens.sophie)).body).toMatchObject({ status: 'proposed' });
+  });
+
+  it('take the bank details of the borrower the loan’s plan follows, not another person’s (409 PERSON_NOT_BORROWER)', async () => {
+    now = '2027-06-01T09:00:00.000Z';
+    const loanId = `loan-${short()}`;
+    const ids = { tenantId: TENANT, loanId, applicationId: `app-${short()}` };
+    await publish(loanDisbursedV1, { ...ids, amountCents: 182_500, termMonths: 24, product: 'classic', guarantorKind: 'fcs', guaranteedShareBps: 5_000, disbursedAt: '2026-01-05T10:00:00.000Z', firstDueDate: '2026-02-05', nominalRateBps: 300, taegBps: 304 });
+    await eventually('the plan opened', async () => ((await call('GET', `/plans/${loanId}`, tokens.sophie)).status === 200 ? true : undefined));
+    const beneficiaryId = `ben-${short()}`;
+    expect((await call('POST', `/plans/${loanId}/definition`, tokens.sophie, { body: { kinds: ['budget'], intensity: 'checkIns', referentId: 'sw-sophie', beneficiaryId } })).status).toBe(200);
+    await publish(loanRepaidV1, { ...ids, interestPaidTotalCents: 5_758, everLate: false, repaidAt: '2027-05-20T10:00:00.000Z' });
+    await eventually('the refund owed', () => rowOf(loanId, 'owed'));
+    const other = await call('POST', `/refunds/${loanId}/bank-details`, tokens.sophie, { body: { personId: `ben-${short()}`, iban: IBAN, holder: 'Camille Martin' } });
+    expect([other.status, other.body.code, other.body.field]).toEqual([409, 'PERSON_NOT_BORROWER', 'personId']);
+    expect((await call('POST', `/refunds/${loanId}/bank-details`, tokens.sophie, { body: { personId: beneficiaryId, iban: IBAN, holder: 'Camille Martin' } })).status).toBe(201);
   });
 
   it('total the refunds paid per year and their share of the optional-aid budget (Laval: 1.5 %)', async () => {
