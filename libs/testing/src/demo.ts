@@ -65,6 +65,8 @@ export interface DemoResult {
   readonly laval: TenantOutcome;
   /** Interest the refunded loans paid, as lending's schedules record it (sum of interestPaid). */
   readonly refundedLoansInterestPaidCents: Cents;
+  /** What accompaniment paid back on them (refunds proposed, approved by another person, paid). */
+  readonly interestRefundedCents: Cents;
   readonly refundedLoanIds: readonly string[];
   /** Reporting's figures of the year for each tenant, as a CCAS director sees them. */
   readonly figures: Record<'ccas-tarbes' | 'ccas-laval', Record<string, number | null>>;
@@ -82,6 +84,7 @@ interface Tokens {
 interface LiveLoan {
   readonly tenantId: string;
   readonly loanId: string;
+  readonly personId: string;
   readonly plan: DemoLoanPlan;
   readonly lines: ReadonlyArray<{ number: number; dueDate: string; instalment: number }>;
   defaulted: boolean;
@@ -108,17 +111,25 @@ export function demoUsuryCapTables(from: Date, untilYear: number): string {
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */
-async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index]!);
+      results[index] = await work(items[index]!, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** A valid French IBAN (mod-97 check digits) for the demo's n-th refund: a made-up bank account. */
+export function frenchIban(n: number): string {
+  const bban = `30006000${String(10_000_000_000_000 + n * 7_919).slice(-13)}${String(10 + (n % 89)).padStart(2, '0')}`;
+  // Letters count as two digits (A = 10 … Z = 35): F = 15, R = 27.
+  const check = 98 - Number(BigInt(`${bban}152700`) % 97n);
+  return `FR${String(check).padStart(2, '0')}${bban}`.replace(/(.{4})/g, '$1 ').trim();
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -203,9 +214,14 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
   await ok('lending', 'POST', '/tenants/ccas-laval/products/restructuring/versions', laval.director, { terms: restructuringTerms, decisionReference: `CA-${year}-01-02-2` }, `${runId}-product-restructuring`);
   await ok('guarantee-fund', 'POST', '/tenants/ccas-laval/coverage/restructuring/versions', laval.director, { guarantorId: 'ccas-laval', guarantorKind: 'ccas', managerId: 'ccas-laval', shareBps: 5_000, effectiveFrom: `${year}-01-01`, decisionReference: `CA-${year - 1}-12-10-4` }, `${runId}-coverage-restructuring`);
   await ok('guarantee-fund', 'POST', '/tenants/ccas-laval/envelopes/ccas-laval/capacity-votes', laval.director, { capacityCents: 500_000, decisionDate: `${year}-01-02`, decisionReference: `CA-${year}-01-02-3` }, `${runId}-envelope-laval`);
+  // Interest refunds: Tarbes refunds every completed loan, Laval only those never late.
+  await ok('accompaniment', 'POST', '/tenants/ccas-tarbes/refund-policy/versions', tokens['ccas-tarbes']!.director, { rule: 'everyCompletedLoan', effectiveFrom: '2009-01-01', decisionReference: 'CA-2009-01' }, `${runId}-refund-policy-tarbes`);
+  await ok('accompaniment', 'POST', '/tenants/ccas-laval/refund-policy/versions', laval.director, { rule: 'noLateInstalment', effectiveFrom: '2010-01-01', decisionReference: 'CA-2010-01' }, `${runId}-refund-policy-laval`);
 
   const live: LiveLoan[] = [];
   const fileKey = (tenant: TenantYearPlan, file: number) => `${runId}-${tenant.tenantId.slice(5)}-${String(file + 1).padStart(3, '0')}`;
+
+  const personOf = new Map<string, string>();
 
   // One file, from the person's registration to its transmission to the bank (the social worker builds it, a
   // commission member decides it).
@@ -233,6 +249,7 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
       requestedTermMonths: termMonths,
       ...(restructuring ? { restructuring: { debts: [{ creditor: 'Organisme de crédit', amountCents: amountCents - 60_000 }], overdraftCents: 60_000 } } : {}),
     }, key('open'))).applicationId as string;
+    personOf.set(appId, person);
     for (const [n, topics] of [['situation', 'bankStatements'], ['budget', 'project']].entries()) {
       await ok('intake', 'POST', `${base}/applications/${appId}/appointments`, t.socialWorker, { heldOn: day, durationMinutes: 60 + 30 * n, topics }, key(`appointment-${n}`));
     }
@@ -283,7 +300,7 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
       await until(`the guarantee of ${appId}`, async () => ((await ok('lending', 'GET', `${loansPath}/${loanId}/guarantee`, t.advisor)).disbursable === true ? true : undefined));
       await ok('lending', 'POST', `${loansPath}/${loanId}/disburse`, t.advisor, {}, key('disburse'));
       const schedule = await ok('lending', 'GET', `${loansPath}/${loanId}/schedule`, t.advisor);
-      live.push({ tenantId: tenant.tenantId, loanId, plan: loan, lines: schedule.lines as LiveLoan['lines'], defaulted: false });
+      live.push({ tenantId: tenant.tenantId, loanId, personId: personOf.get(appId)!, plan: loan, lines: schedule.lines as LiveLoan['lines'], defaulted: false });
     });
   }
 
@@ -361,6 +378,25 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
   }
   if (refundedInterest !== plan.refundedInterestCents) throw new Error(`demo: the refunded loans paid ${refundedInterest} cents of interest, the plan computed ${plan.refundedInterestCents}`);
 
+  // The CCAS refunds that interest: accompaniment owes it once lending reports the loan repaid; the referent
+  // records the bank details and proposes, a commission member approves, the CCAS pays.
+  progress('interest refunds');
+  let refundedCents = 0;
+  await inPool(refunded, concurrency, async (loan, index) => {
+    const t = tokens[loan.tenantId]!;
+    const path = `/tenants/${loan.tenantId}/refunds/${loan.loanId}`;
+    const owed = await until(`the refund owed on ${loan.loanId}`, async () => {
+      const reply = await call('accompaniment', 'GET', path, t.socialWorker);
+      return reply.status === 200 && reply.body.status === 'owed' ? reply.body : undefined;
+    });
+    await ok('accompaniment', 'POST', `${path}/bank-details`, t.socialWorker, { personId: loan.personId, iban: frenchIban(index + 1), holder: `Personne ${index + 1}` }, `${loan.loanId}-refund-bank`);
+    await ok('accompaniment', 'POST', `${path}/proposal`, t.socialWorker, {}, `${loan.loanId}-refund-proposal`);
+    await ok('accompaniment', 'POST', `${path}/approval`, t.commission, { decisionReference: `COM-${year}-12-${index + 1}` }, `${loan.loanId}-refund-approval`);
+    const paid = await ok('accompaniment', 'POST', `${path}/payment`, t.socialWorker, { paidOn: `${year}-12-31`, paymentReference: `VIR-${year}-${index + 1}` }, `${loan.loanId}-refund-payment`);
+    if (paid.amountCents !== owed.amountCents) throw new Error(`demo: refund of ${loan.loanId} paid ${String(paid.amountCents)}, owed ${String(owed.amountCents)}`);
+    refundedCents += Number(paid.amountCents);
+  });
+
   // Reporting folds the year from the events: wait until it has them all, then read what the dashboard shows.
   progress('waiting for reporting');
   const outcomeOf = (tenant: TenantYearPlan): TenantOutcome => {
@@ -375,15 +411,18 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
       loansRepaid: loans.filter((loan) => loan.plan.refunded).length,
     };
   };
-  const figuresOf = async (tenantId: 'ccas-tarbes' | 'ccas-laval', expected: TenantOutcome) =>
+  const figuresOf = async (tenantId: 'ccas-tarbes' | 'ccas-laval', expected: TenantOutcome, refunds: number) =>
     until(`reporting's figures for ${tenantId}`, async () => {
       const reply = await call('reporting', 'GET', `/reporting/figures?period=${year}&groupBy=none&tenantId=${tenantId}`, tokens[tenantId]!.director);
       const values = (reply.body.total as { values?: Record<string, number | null> } | undefined)?.values;
-      return values && values.applicationsTransmitted === expected.filesTransmitted && values.loansGranted === expected.loansDisbursed && (values.defaults ?? 0) >= expected.defaults ? values : undefined;
+      const complete = values && values.applicationsTransmitted === expected.filesTransmitted && values.loansGranted === expected.loansDisbursed && (values.defaults ?? 0) >= expected.defaults;
+      // Refund figures appear once reporting folds accompaniment's contracts; a reporting without them has no such key.
+      const refundsIn = !values || !('interestRefunds' in values) || (values.interestRefunds ?? 0) >= refunds;
+      return complete && refundsIn ? values : undefined;
     });
   const tarbes = outcomeOf(plan.tarbes);
   const lavalOutcome = outcomeOf(plan.laval);
-  const figures = { 'ccas-tarbes': await figuresOf('ccas-tarbes', tarbes), 'ccas-laval': await figuresOf('ccas-laval', lavalOutcome) };
+  const figures = { 'ccas-tarbes': await figuresOf('ccas-tarbes', tarbes, refunded.length), 'ccas-laval': await figuresOf('ccas-laval', lavalOutcome, 0) };
   progress('done');
   return {
     year,
@@ -391,6 +430,7 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
     tarbes,
     laval: lavalOutcome,
     refundedLoansInterestPaidCents: refundedInterest,
+    interestRefundedCents: refundedCents,
     refundedLoanIds: refunded.map((loan) => loan.loanId),
     figures,
     dashboardTokens: { 'ccas-tarbes': tokens['ccas-tarbes']!.director, 'ccas-laval': laval.director },
