@@ -30,7 +30,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   for (;;) {
     const found = await probe();
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      // What the services warned about meanwhile (a projection batch retried, a fact skipped) says why.
+      const warnings = (['lending', 'accompaniment'] as const).flatMap((service) => platform.logs(service).filter((line) => /"level":(40|50|60)/.test(line)).slice(-10));
+      throw new Error(`timed out waiting for ${what}${warnings.length ? `; warnings:\n${warnings.join('\n')}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
