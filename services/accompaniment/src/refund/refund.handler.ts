@@ -10,7 +10,7 @@ import { metadataFromContext } from '@tremplin/tenancy';
 import type { InterestRefundCommand, Sealed } from './interest-refund.commands';
 import { interestRefundAggregate, type InterestRefundState } from './interest-refund.decider';
 import { interestRefundStreamId } from './interest-refund.events';
-import type { RefundRule } from './refund-policy.commands';
+import type { RefundPolicyCommand, RefundRule } from './refund-policy.commands';
 import { policyInForce, refundPolicyAggregate, type RefundPolicyState } from './refund-policy.decider';
 import { REFUND_POLICY_STREAM_ID } from './refund-policy.events';
 import { refundMessages } from './refund.outbound';
@@ -81,7 +81,7 @@ export function createRefundHandler(deps: RefundHandlerDeps) {
       respond: (decided) => ({ statusCode, body: { loanId, ...summaryOf(decided.after), streamVersion: decided.streamVersion, events: recordedEvents(decided.recorded) } }),
     });
 
-  const policyCommand = (input: CommandInput<unknown>, command: Parameters<typeof refundPolicyAggregate.decider.decide>[0], now: string): Promise<Outcome> =>
+  const policyCommand = (input: CommandInput<unknown>, command: RefundPolicyCommand, now: string): Promise<Outcome> =>
     deps.executor.execute({
       aggregate: refundPolicyAggregate,
       ...fromInput(input, now),
