@@ -1,5 +1,5 @@
 import { annuitySchedule } from '@tremplin/finance';
-import { decisionDate, dueDate, planDemoYear, scheduledInterest, TARBES_LAVAL_TARGETS } from './demo-plan';
+import { disbursementDate, dueDate, planDemoYear, scheduledInterest, TARBES_LAVAL_TARGETS } from './demo-plan';
 
 describe('the demo year plan', () => {
   const years = [2027, 2028, 2031];
@@ -26,7 +26,7 @@ describe('the demo year plan', () => {
     let interest = 0;
     for (const file of refunded) {
       expect(file.month).toBe(1);
-      const schedule = annuitySchedule({ amount: file.loan!.amountCents, annualRateBasisPoints: file.loan!.nominalRateBps, termMonths: file.loan!.termMonths, firstDueDate: dueDate(year, 1), disbursementDate: decisionDate(year, 1) });
+      const schedule = annuitySchedule({ amount: file.loan!.amountCents, annualRateBasisPoints: file.loan!.nominalRateBps, termMonths: file.loan!.termMonths, firstDueDate: dueDate(year, 1), disbursementDate: disbursementDate(year, 1) });
       expect(schedule.endDate <= `${year}-12-31`).toBe(true);
       interest += schedule.totalInterest;
     }
@@ -52,7 +52,7 @@ describe('the demo year plan', () => {
 
   it('computes a loan’s interest with libs/finance from its disbursement and first due dates', () => {
     const loan = { amountCents: 182_500, termMonths: 24, nominalRateBps: 300 };
-    expect(scheduledInterest(2027, 1, loan)).toBe(annuitySchedule({ amount: 182_500, annualRateBasisPoints: 300, termMonths: 24, firstDueDate: '2027-01-28', disbursementDate: '2027-01-04' }).totalInterest);
+    expect(scheduledInterest(2027, 1, loan)).toBe(annuitySchedule({ amount: 182_500, annualRateBasisPoints: 300, termMonths: 24, firstDueDate: '2027-01-28', disbursementDate: '2027-01-08' }).totalInterest);
   });
 
   it('refuses targets it cannot plan', () => {

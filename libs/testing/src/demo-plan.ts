@@ -61,16 +61,23 @@ export const TARBES_LAVAL_TARGETS: DemoTargets = {
   lavalLoans: 24,
 };
 
-/** Every loan of the demo is disbursed on the 4th of its month and falls due on the 28th, from that month on. */
-export const DECISION_DAY = '04';
+/**
+ * Every month of the demo: files assessed and transmitted on the 4th, decided by the bank (and offers signed) on the
+ * 6th, loans disbursed on the 8th; every loan falls due on the 28th, from the month it is disbursed.
+ */
+export const ASSESSMENT_DAY = '04';
+export const DECISION_DAY = '06';
+export const DISBURSEMENT_DAY = '08';
 export const DUE_DAY = '28';
 const pad = (n: number) => String(n).padStart(2, '0');
+export const assessmentDate = (year: number, month: number) => `${year}-${pad(month)}-${ASSESSMENT_DAY}`;
 export const decisionDate = (year: number, month: number) => `${year}-${pad(month)}-${DECISION_DAY}`;
+export const disbursementDate = (year: number, month: number) => `${year}-${pad(month)}-${DISBURSEMENT_DAY}`;
 export const dueDate = (year: number, month: number) => `${year}-${pad(month)}-${DUE_DAY}`;
 
-/** The interest a loan's schedule charges when disbursed on the decision day of `month`, first due on its due day. */
+/** The interest a loan's schedule charges when disbursed on the disbursement day of `month`, first due on its due day. */
 export function scheduledInterest(year: number, month: number, loan: Pick<DemoLoanPlan, 'amountCents' | 'termMonths' | 'nominalRateBps'>): Cents {
-  return annuitySchedule({ amount: loan.amountCents, annualRateBasisPoints: loan.nominalRateBps, termMonths: loan.termMonths, firstDueDate: dueDate(year, month), disbursementDate: decisionDate(year, month) }).totalInterest;
+  return annuitySchedule({ amount: loan.amountCents, annualRateBasisPoints: loan.nominalRateBps, termMonths: loan.termMonths, firstDueDate: dueDate(year, month), disbursementDate: disbursementDate(year, month) }).totalInterest;
 }
 
 const CLASSIC_MIN = 30_000;
@@ -86,10 +93,10 @@ const ORDINARY_RATES = [300, 350, 250, 400, 300, 200, 400, 350, 300, 250, 400, 3
  */
 function refundedLoans(year: number, target: Cents, count: number): Array<Pick<DemoLoanPlan, 'amountCents' | 'termMonths' | 'nominalRateBps'>> {
   const fixed = [
+    { amountCents: 300_000, termMonths: 12, nominalRateBps: 400 },
+    { amountCents: 298_000, termMonths: 12, nominalRateBps: 400 },
     { amountCents: 295_000, termMonths: 12, nominalRateBps: 400 },
-    { amountCents: 290_000, termMonths: 12, nominalRateBps: 400 },
-    { amountCents: 285_000, termMonths: 12, nominalRateBps: 400 },
-    { amountCents: 280_000, termMonths: 12, nominalRateBps: 400 },
+    { amountCents: 292_000, termMonths: 12, nominalRateBps: 400 },
   ].slice(0, count - 1);
   const remainder = target - fixed.reduce((total, loan) => total + scheduledInterest(year, 1, loan), 0);
   for (const nominalRateBps of [400, 390, 380, 370, 360, 350]) {

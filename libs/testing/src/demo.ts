@@ -1,11 +1,12 @@
 import { annuityInstalment, type Cents } from '@tremplin/finance';
-import { decisionDate, dueDate, planDemoYear, TARBES_LAVAL_TARGETS, type DemoLoanPlan, type DemoPlan, type DemoTargets, type TenantYearPlan } from './demo-plan';
+import { assessmentDate, decisionDate, disbursementDate, dueDate, planDemoYear, TARBES_LAVAL_TARGETS, type DemoLoanPlan, type DemoPlan, type DemoTargets, type TenantYearPlan } from './demo-plan';
 
 // The demo's driver (`npm run demo`, and the e2e spec that checks the dashboard after it): a year like Tarbes 2016
 // and one like Laval 2015, driven through the five services' HTTP APIs only, with tokens of the roles a CCAS, a bank
 // and the platform would use. The services' clocks (CLOCK_CONTROL=on) move together, month by month, frozen at
-// each step: files assessed and transmitted, bank decisions, offers, signatures, guarantees, disbursements on the
-// 4th; instalments paid on the 28th. The figures the dashboard then shows are computed by reporting from events.
+// each step: files assessed and transmitted on the 4th, bank decisions and signatures on the 6th, guarantees and
+// disbursements on the 8th, instalments paid on the 28th. The figures the dashboard then shows are computed by
+// reporting from events.
 
 export type DemoService = 'intake' | 'lending' | 'guarantee-fund' | 'accompaniment' | 'reporting';
 export const DEMO_SERVICES: readonly DemoService[] = ['intake', 'lending', 'guarantee-fund', 'accompaniment', 'reporting'];
@@ -79,6 +80,13 @@ interface Tokens {
   readonly commission: string;
   readonly director: string;
   readonly advisor: string;
+}
+
+interface Signed {
+  readonly tenantId: string;
+  readonly appId: string;
+  readonly loanId: string;
+  readonly loan: DemoLoanPlan;
 }
 
 interface LiveLoan {
@@ -276,8 +284,8 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
     { reasonCode: 'BORROWER_WITHDREW', reasonCategory: 'withdrawn' },
   ];
 
-  // The bank's side of a month: every transmitted file decided; a granted one offered, signed, guaranteed, disbursed.
-  async function decide(tenant: TenantYearPlan, month: number, applications: ReadonlyArray<{ file: number; appId: string; loan: DemoLoanPlan | null }>): Promise<void> {
+  // The bank's side of a month: every transmitted file decided; a granted one offered and signed (disbursed later).
+  async function decide(tenant: TenantYearPlan, month: number, applications: ReadonlyArray<{ file: number; appId: string; loan: DemoLoanPlan | null }>): Promise<Signed[]> {
     const t = tokens[tenant.tenantId]!;
     const loansPath = `/tenants/${tenant.tenantId}/loans`;
     const wanted = new Set(applications.map((a) => a.appId));
@@ -287,6 +295,7 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
       return found.length === wanted.size ? found : undefined;
     });
     const loanIdOf = new Map(rows.map((row) => [row.applicationId, row.loanId]));
+    const signed: Signed[] = [];
     await inPool(applications, concurrency, async ({ file, appId, loan }) => {
       const loanId = loanIdOf.get(appId)!;
       const key = (step: string) => `${appId}-${step}`;
@@ -297,10 +306,21 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
       await ok('lending', 'POST', `${loansPath}/${loanId}/approve`, t.advisor, { amountCents: loan.amountCents, termMonths: loan.termMonths, nominalRateBps: loan.nominalRateBps, feesCents: 0 }, key('approve'));
       await ok('lending', 'POST', `${loansPath}/${loanId}/offer`, t.advisor, { firstDueDate: dueDate(year, month) }, key('offer'));
       await ok('lending', 'POST', `${loansPath}/${loanId}/sign`, t.advisor, { socialWorkerPresent: true, socialWorkerId: `sw-${tenant.tenantId.slice(5)}` }, key('sign'));
+      signed.push({ tenantId: tenant.tenantId, appId, loanId, loan });
+    });
+    return signed;
+  }
+
+  // Two days later: once the fund granted the guarantee (it answers the signature over Kafka), the funds are paid out.
+  async function disburse(signed: readonly Signed[]): Promise<void> {
+    await inPool(signed, concurrency, async ({ tenantId, appId, loanId, loan }) => {
+      const t = tokens[tenantId]!;
+      const loansPath = `/tenants/${tenantId}/loans`;
+      const key = (step: string) => `${appId}-${step}`;
       await until(`the guarantee of ${appId}`, async () => ((await ok('lending', 'GET', `${loansPath}/${loanId}/guarantee`, t.advisor)).disbursable === true ? true : undefined));
       await ok('lending', 'POST', `${loansPath}/${loanId}/disburse`, t.advisor, {}, key('disburse'));
       const schedule = await ok('lending', 'GET', `${loansPath}/${loanId}/schedule`, t.advisor);
-      live.push({ tenantId: tenant.tenantId, loanId, personId: personOf.get(appId)!, plan: loan, lines: schedule.lines as LiveLoan['lines'], defaulted: false });
+      live.push({ tenantId, loanId, personId: personOf.get(appId)!, plan: loan, lines: schedule.lines as LiveLoan['lines'], defaulted: false });
     });
   }
 
@@ -335,7 +355,7 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
         const firstMiss = loan.lines.find((line) => line.number === loan.plan.unpaidFrom)!;
         const callIn = new Date(`${firstMiss.dueDate}T00:00:00.000Z`);
         callIn.setUTCMonth(callIn.getUTCMonth() + 3);
-        if (day >= decisionDate(callIn.getUTCFullYear(), callIn.getUTCMonth() + 1)) {
+        if (day >= assessmentDate(callIn.getUTCFullYear(), callIn.getUTCMonth() + 1)) {
           await ok('lending', 'POST', `${path}/default`, t.advisor, {}, `${loan.loanId}-default`);
           loan.defaulted = true;
         }
@@ -344,7 +364,7 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
   }
 
   for (let month = 1; month <= 12; month += 1) {
-    const day = decisionDate(year, month);
+    const day = assessmentDate(year, month);
     await at(day);
     if (month > 1) await recordMisses(day, dueDate(year, month - 1));
     progress(`month ${month}: files assessed`);
@@ -358,8 +378,12 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
         ),
       })),
     );
+    await at(decisionDate(year, month));
     progress(`month ${month}: bank decisions`);
-    await Promise.all(assessed.map(({ tenant, applications }) => (applications.length ? decide(tenant, month, applications) : Promise.resolve())));
+    const signed = await Promise.all(assessed.map(({ tenant, applications }) => (applications.length ? decide(tenant, month, applications) : Promise.resolve([]))));
+    await at(disbursementDate(year, month));
+    progress(`month ${month}: disbursements`);
+    await disburse(signed.flat());
     await at(dueDate(year, month));
     progress(`month ${month}: instalments`);
     await collect(dueDate(year, month));
