@@ -232,6 +232,12 @@ describe('reporting from the published contracts', () => {
     await eventually('the probe after the repeat', async () => ((await figures(tokens.brest, 'period=2025&groupBy=none')).body.total as Row).values.loansApproved === 1 || undefined, 30_000);
     const reply = await figures(tokens.tarbes, 'period=2026&groupBy=none');
     expect((reply.body.total as Row).values).toMatchObject({ recoveries: 1, recoveredCents: 30_001 });
+    // Asked again with nothing new in the log: the same answer, kept; a new fact for the period recomputes it.
+    const kept = await fetch(`${h.app.url}/reporting/figures?period=2026&groupBy=none`, { headers: { authorization: `Bearer ${tokens.tarbes}` } });
+    expect(kept.headers.get('server-timing')).toMatch(/^cache;desc="hit"/);
+    expect(((await kept.json()) as { total: Row }).total.values.recoveredCents).toBe(30_001);
+    await publish([event('lending.recovery-received.v1', 'ccas-tarbes', '2026-11-20T10:00:00.000Z', { loanId: troubled, amountCents: 1, receivedAt: '2026-11-20T10:00:00.000Z' })]);
+    await eventually('the new recovery in the figures', async () => ((await figures(tokens.tarbes, 'period=2026&groupBy=none')).body.total as Row).values.recoveredCents === 30_002 || undefined, 30_000);
   });
 
   it('rebuilds every table from the log alone to checksums equal to the live ones, with progress', async () => {
@@ -242,7 +248,7 @@ describe('reporting from the published contracts', () => {
     const result = JSON.parse(stdout) as { events: number; checksums: Record<string, string>; rows: Record<string, number> };
     expect(result.checksums).toEqual(live.body);
     expect(result.rows['reporting.loan_fact']).toBe(16);
-    expect(result.events).toBe(SCENARIO.length + 3);
+    expect(result.events).toBe(SCENARIO.length + 4); // the repeat is not logged twice; the probe (3) and a later recovery (1) are
     const route = await h.call('POST', '/reporting/rebuild', { token: tokens.admin });
     expect(route.body).toMatchObject({ unchanged: true, checksums: live.body });
     expect(((await figures(tokens.tarbes, 'period=2026&groupBy=none')).body.total as Row).values.amountSumCents).toBe(547_500);

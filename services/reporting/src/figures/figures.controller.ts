@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Post, HttpCode, Res, Get } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -9,10 +10,11 @@ import { ApiController, ApiError, PG_POOL, QueryRoute, SERVICE_CONFIG, ValidQuer
 import { federationLookup, type ReportingConfig } from '../config';
 import { readModelChecksums, rebuildFromLog } from '../log/rebuild';
 import { reportOf } from './figures.aggregate';
+import { AnswerCache, answerKey, readModelVersion } from './figures.cache';
 import { CSV_TABLES, reportCsv } from './figures.csv';
 import { loadFacts } from './figures.load';
 import { PERIOD_PATTERN, periodOf } from './period';
-import { showReport } from './suppression';
+import { showReport, type ShownReport } from './suppression';
 
 const figuresQuery = z.strictObject({
   period: z.string().regex(PERIOD_PATTERN, 'a year (2026), a quarter (2026-Q2) or a month (2026-03)'),
@@ -29,6 +31,7 @@ type FiguresQuery = z.infer<typeof figuresQuery>;
 @ApiController('reporting', 'reporting')
 export class FiguresController {
   private readonly federationOf: (tenantId: string) => string;
+  private readonly answers = new AnswerCache<ShownReport>(500);
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -48,10 +51,25 @@ export class FiguresController {
   async figures(@CurrentPrincipal() principal: Principal, @ValidQuery() query: FiguresQuery, @Res({ passthrough: true }) response: Response) {
     const tenants = this.tenantsOf(principal, query);
     const period = periodOf(query.period);
-    const facts = await loadFacts(this.pool, tenants, period, query.product);
+    const started = performance.now();
     // Today decides which CCAS deadlines have passed (an escalation still waiting past it counts as late).
     const today = new Date().toISOString().slice(0, 10);
-    const report = showReport(reportOf(facts, period, query.groupBy, this.federationOf, today), this.suppresses(principal), this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
+    const suppress = this.suppresses(principal);
+    // An answer computed for the same scope and filters holds while the read models have not moved.
+    const cached = this.config.REPORTING_FIGURES_CACHE;
+    const key = answerKey({ tenants, suppress, period: query.period, groupBy: query.groupBy, product: query.product, today });
+    const version = cached ? await readModelVersion(this.pool) : '';
+    let report = cached ? this.answers.get(key, version) : undefined;
+    if (report) {
+      response.setHeader('Server-Timing', `cache;desc="hit";dur=${(performance.now() - started).toFixed(1)}`);
+    } else {
+      const facts = await loadFacts(this.pool, tenants, period, query.product);
+      const loaded = performance.now();
+      report = showReport(reportOf(facts, period, query.groupBy, this.federationOf, today), suppress, this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
+      if (cached) this.answers.set(key, version, report);
+      // Where an answer's time went (database read, figures computed in Node): the benchmark and a browser's tools read it.
+      response.setHeader('Server-Timing', `load;dur=${(loaded - started).toFixed(1)}, figures;dur=${(performance.now() - loaded).toFixed(1)}`);
+    }
     if (query.format === 'csv') {
       response.setHeader('Content-Type', 'text/csv; charset=utf-8');
       response.setHeader('Content-Disposition', `attachment; filename="tremplin-${query.table}-${query.period}.csv"`);
