@@ -48,7 +48,7 @@ async function disbursedLoan(product: 'restructuring' | 'classic' = 'restructuri
     taegBps: 202,
   });
   await eventually('the plan opened', () => planOf(loanId));
-  const defined = await call('POST', `/plans/${loanId}/definition`, tokens.sophie, { body: { kinds: ['budget'], intensity: 'mandatory', referentId, beneficiaryId: `ben-${short()}` } });
+  const defined = await call('POST', `/plans/${loanId}/definition`, tokens.sophie, { body: { kinds: ['budget'], intensity: 'mandatory', referentId, beneficiaryId: `ben-${loanId}` } });
   expect(defined.status).toBe(200);
   return loanId;
 }
@@ -194,6 +194,27 @@ describe('the escalation of a missed instalment', () => {
   });
 });
 
+describe('a loan that ends', () => {
+  it('closes its open escalation (loanEnded, published) and leaves the worklist; the plan then refuses new steps', async () => {
+    now = '2027-02-08T08:00:00.000Z';
+    const loanId = await disbursedLoan();
+    expect((await call('POST', `/plans/${loanId}/check-ins`, tokens.sophie, { body: { checkInId: 'mid-term', dueOn: '2027-02-09', reason: 'midTerm' } })).status).toBe(201);
+    await missedAndUnanswered(loanId);
+    now = '2027-03-01T09:00:00.000Z';
+    await publish(loanRepaidV1, { tenantId: TENANT, loanId, interestPaidTotalCents: 0, everLate: true, repaidAt: '2027-03-01T08:00:00.000Z' });
+    const ended = await eventually('the plan ended', async () => ((await planOf(loanId))?.ended ? await planOf(loanId) : undefined));
+    expect(ended).toMatchObject({ escalation: null, checkIns: [], ended: { reason: 'repaid', endedAt: '2027-03-01T08:00:00.000Z' } });
+    const closing = await eventually('accompaniment.escalation-closed.v1 on Kafka', async () => h.published.find((message) => message.name === 'accompaniment.escalation-closed.v1' && message.payload.loanId === loanId));
+    expect(closing.payload).toMatchObject({ outcome: 'loanEnded', threePartyMeetingHeld: false, supportMeasures: 0 });
+    await eventually('the worklist without the loan', async () => {
+      const worklist = (await call('GET', '/worklist', tokens.sophie)).body as { escalations: Array<{ loanId: string }>; overdueCheckIns: Array<{ loanId: string }> };
+      return [...worklist.escalations, ...worklist.overdueCheckIns].some((row) => row.loanId === loanId) ? undefined : true;
+    });
+    const late = await call('POST', `/plans/${loanId}/difficulties`, tokens.sophie, { body: { topic: 'jobLoss' } });
+    expect([late.status, late.body.code]).toEqual([409, 'PLAN_ENDED']);
+  });
+});
+
 describe('the worklist’s interest refunds', () => {
   it('lists the refunds awaiting the commission on the referent’s loans or proposed by them, not another referent’s', async () => {
     now = '2027-05-21T09:00:00.000Z';
@@ -204,19 +225,23 @@ describe('the worklist’s interest refunds', () => {
       await publish(instalmentPaidV1, { ...ids, amountCents: 121_000, principalRepaidCents: 120_000, interestPaidCents: 1_000, outstandingPrincipalCents: 0, paidOn: '2027-05-05', recordedAt: '2027-05-05T12:00:00.000Z' });
       await publish(loanRepaidV1, { ...ids, interestPaidTotalCents: 1_000, everLate: false, repaidAt: '2027-05-20T10:00:00.000Z' });
       await eventually('the refund owed', async () => ((await call('GET', `/refunds/${loanId}`, tokens.sophie)).body.status === 'owed' ? true : undefined));
-      expect((await call('POST', `/refunds/${loanId}/bank-details`, proposer, { body: { personId: `ben-${short()}`, iban: 'FR76 3000 6000 0112 3456 7890 189', holder: 'Camille Martin' } })).status).toBe(201);
+      expect((await call('POST', `/refunds/${loanId}/bank-details`, proposer, { body: { personId: `ben-${loanId}`, iban: 'FR76 3000 6000 0112 3456 7890 189', holder: 'Camille Martin' } })).status).toBe(201);
       expect((await call('POST', `/refunds/${loanId}/proposal`, proposer, { body: {} })).status).toBe(200);
       return loanId;
     };
     const sophies = await proposed('sw-sophie', tokens.sophie);
     const pauls = await proposed('sw-paul', tokens.director);
-    const listed = await eventually('the refund in sophie’s worklist', async () => {
-      const refunds = (await call('GET', '/worklist', tokens.sophie)).body.refundsAwaitingApproval as Array<Record<string, unknown>>;
-      return refunds.some((refund) => refund.loanId === sophies) ? refunds : undefined;
-    });
+    const awaitingIn = (token: string, loanId: string) =>
+      eventually(`refund ${loanId} in a worklist`, async () => {
+        const refunds = (await call('GET', '/worklist', token)).body.refundsAwaitingApproval as Array<Record<string, unknown>>;
+        return refunds.some((refund) => refund.loanId === loanId) ? refunds : undefined;
+      });
+    const paul = await awaitingIn(tokens.paul, pauls);
+    // Both proposals are in the read model by now: sophie's worklist has hers and not paul's.
+    const listed = await awaitingIn(tokens.sophie, sophies);
     expect(listed).toContainEqual({ loanId: sophies, amountCents: 1_000, proposedBy: 'sw-sophie', proposedAt: now });
     expect(listed.some((refund) => refund.loanId === pauls)).toBe(false);
-    const paul = (await call('GET', '/worklist', tokens.paul)).body.refundsAwaitingApproval as Array<Record<string, unknown>>;
+    expect(paul.some((refund) => refund.loanId === sophies)).toBe(false);
     expect(paul).toContainEqual({ loanId: pauls, amountCents: 1_000, proposedBy: 'dir-laval', proposedAt: now });
   });
 });

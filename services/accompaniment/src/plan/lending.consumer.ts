@@ -1,4 +1,4 @@
-import { borrowerContactedV1, instalmentMissedV1, loanDisbursedV1, loanRescheduledV1 } from '@tremplin/contracts';
+import { borrowerContactedV1, instalmentMissedV1, loanDisbursedV1, loanRepaidV1, loanRescheduledV1, loanWrittenOffV1 } from '@tremplin/contracts';
 import { on, type HandlerBinding, type HandlerContext, type MessagingLog } from '@tremplin/messaging';
 import type { PlanHandler, PlanInput } from './plan.handler';
 
@@ -21,5 +21,8 @@ export function lendingConsumers(handler: PlanHandler, log: MessagingLog): Handl
     on(instalmentMissedV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'RecordMissedInstalment', instalmentNumber: p.instalmentNumber, dueDate: p.dueDate, missedAt: context.envelope.occurredAt }, context)),
     on(borrowerContactedV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'RecordBankContact', outcome: p.outcome, contactedAt: p.contactedAt }, context)),
     on(loanRescheduledV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'RecordRescheduled', kind: p.kind, newEndDate: p.newEndDate }, context)),
+    // The loan ended: an open escalation closes (loanEnded) and the check-ins still due are dropped from the worklist.
+    on(loanRepaidV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'RecordLoanEnded', reason: 'repaid', endedAt: p.repaidAt }, context)),
+    on(loanWrittenOffV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'RecordLoanEnded', reason: 'writtenOff', endedAt: p.writtenOffAt }, context)),
   ];
 }

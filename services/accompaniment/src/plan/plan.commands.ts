@@ -146,6 +146,13 @@ export interface RecordRescheduled extends Issued {
   readonly newEndDate: string;
 }
 
+/** lending.loan-repaid.v1 / loan-written-off.v1: the loan ended; an open escalation and check-ins still due go with it. */
+export interface RecordLoanEnded extends Issued {
+  readonly type: 'RecordLoanEnded';
+  readonly reason: 'repaid' | 'writtenOff';
+  readonly endedAt: string;
+}
+
 export interface CloseEscalation extends Issued {
   readonly type: 'CloseEscalation';
   readonly outcome: EscalationOutcome;
@@ -164,4 +171,5 @@ export type PlanCommand =
   | GrantSupport
   | RequestRescheduling
   | RecordRescheduled
+  | RecordLoanEnded
   | CloseEscalation;

@@ -348,3 +348,37 @@ describe('remedies', () => {
     spec.given([...contacted, holiday]).when(cmd('RecordRescheduled', { kind: 'termExtension', newEndDate: '2028-04-05' }, by(lending))).thenNothing();
   });
 });
+
+describe('a plan whose loan ended', () => {
+  const scheduled: PlanEvent = { type: 'CheckInScheduled', data: { checkInId: 'mid', dueOn: '2027-06-05', reason: 'midTerm', scheduledBy: 'sw-sophie' } };
+  const repaid = (checkInsCancelled: string[] = []): PlanEvent => ({ type: 'PlanEnded', data: { reason: 'repaid', endedAt: '2027-12-05T10:00:00.000Z', checkInsCancelled } });
+  const ended = [...contacted, { type: 'EscalationClosed', data: { escalationId: 'loan-1-e1', outcome: 'loanEnded', closedBy: 'lending', closedAt: NOW } } as PlanEvent, repaid()];
+  it('closes the open escalation (loanEnded) and drops the check-ins still due', () => {
+    spec
+      .given([...contacted, scheduled])
+      .when(cmd('RecordLoanEnded', { reason: 'repaid', endedAt: '2027-12-05T10:00:00.000Z' }, by(lending)))
+      .then([{ type: 'EscalationClosed', data: { escalationId: 'loan-1-e1', outcome: 'loanEnded', closedBy: 'lending', closedAt: NOW } }, repaid(['mid'])]);
+    spec.given([planOpened]).when(cmd('RecordLoanEnded', { reason: 'writtenOff', endedAt: NOW }, by(lending))).then([{ type: 'PlanEnded', data: { reason: 'writtenOff', endedAt: NOW, checkInsCancelled: [] } }]);
+  });
+  it('takes lending’s later facts as nothing, the end once', () => {
+    spec.given(ended).when(cmd('RecordLoanEnded', { reason: 'repaid', endedAt: NOW }, by(lending))).thenNothing();
+    spec.given(ended).when(cmd('RecordMissedInstalment', { instalmentNumber: 12, dueDate: '2027-12-05', missedAt: NOW, deadlineWorkingDays: 5 }, by(lending))).thenNothing();
+    spec.given(ended).when(cmd('RecordBankContact', { outcome: 'noAnswer', contactedAt: NOW }, by(lending))).thenNothing();
+    spec.given(ended).when(cmd('RecordRescheduled', { kind: 'holiday', newEndDate: '2028-02-05' }, by(lending))).thenNothing();
+  });
+  it('still records a contact (the end meeting), with no escalation step', () => {
+    spec.given(ended).when(phone('c-9', '2027-02-10T08:55:00.000Z', { channel: 'visit' })).then([contactEvent('c-9', '2027-02-10T08:55:00.000Z', { channel: 'visit' })]);
+  });
+  it('refuses everything else: PLAN_ENDED', () => {
+    const refusedEnded = refused('state', 'PLAN_ENDED', 'loanId');
+    spec.given(ended).when(cmd('RaiseDifficulty', { topic: 'jobLoss', deadlineWorkingDays: 5 })).thenThrows(refusedEnded);
+    spec.given(ended).when(cmd('ScheduleCheckIn', { checkInId: 'late', dueOn: '2027-12-06', reason: 'other' })).thenThrows(refusedEnded);
+    spec.given(ended).when(cmd('GrantSupport', { supportId: 's-9', support: { kind: 'referral', partner: 'caf' }, grantedOn: '2027-02-10' })).thenThrows(refusedEnded);
+    spec.given(ended).when(cmd('RequestRescheduling', { requestId: 'r-9', rescheduling: { kind: 'holiday', months: 1 } })).thenThrows(refusedEnded);
+    spec.given(ended).when(cmd('DefinePlan', { kinds: ['social'], intensity: 'mandatory', referentId: 'sw-paul', beneficiaryId: 'ben-1' })).thenThrows(refusedEnded);
+    spec.given(ended).when(cmd('SignCharter', { parties: 'twoParty', signedOn: '2027-02-10' })).thenThrows(refusedEnded);
+    spec.given(ended).when(cmd('AlertCcas', {})).thenThrows(refusedEnded);
+    spec.given(ended).when(cmd('CloseEscalation', { outcome: 'resolved' })).thenThrows(refusedEnded);
+    spec.given(ended).when(cmd('OpenPlan', { ...loan, disbursedAt: NOW })).thenThrows(refused('state', 'PLAN_ALREADY_OPEN'));
+  });
+});

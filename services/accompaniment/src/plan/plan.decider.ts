@@ -38,6 +38,8 @@ export interface OpenPlanState {
   readonly escalation?: Escalation;
   /** The escalation last closed, as it stood: what its closing reports. */
   readonly lastClosed?: Escalation;
+  /** The loan ended: the plan keeps its history and takes contacts (the end meeting), nothing else. */
+  readonly ended?: { readonly reason: 'repaid' | 'writtenOff'; readonly endedAt: string };
   readonly escalationsOpened: number;
 }
 
@@ -114,6 +116,11 @@ export function evolvePlan(state: PlanState, event: PlanEvent): PlanState {
       const { escalation: closed, ...rest } = state;
       return closed ? { ...rest, lastClosed: closed } : rest;
     }
+    case 'PlanEnded': {
+      const cancelled = new Set(event.data.checkInsCancelled);
+      const checkIns = Object.fromEntries(Object.entries(state.checkIns).filter(([checkInId]) => !cancelled.has(checkInId)));
+      return { ...state, checkIns, ended: { reason: event.data.reason, endedAt: event.data.endedAt } };
+    }
     default:
       return exhaustive(event);
   }
@@ -128,6 +135,7 @@ export function decidePlan(command: PlanCommand, state: PlanState): PlanEvent[] 
   if (state.status !== 'open') throw notFoundError('PLAN_NOT_FOUND', 'no accompaniment plan for this loan (one opens when the loan is disbursed)', 'loanId');
   const today = dayOf(command.now);
   const escalation = state.escalation;
+  if (state.ended) return decideAfterEnd(command, state);
   switch (command.type) {
     case 'DefinePlan':
       return definePlan(command, state);
@@ -239,6 +247,40 @@ export function decidePlan(command: PlanCommand, state: PlanState): PlanEvent[] 
       const open = openEscalation(escalation);
       return [{ type: 'EscalationClosed', data: { escalationId: open.opened.escalationId, outcome: command.outcome, closedBy: command.actor.userId, closedAt: command.now } }];
     }
+    case 'RecordLoanEnded': {
+      const closing: PlanEvent[] = escalation
+        ? [{ type: 'EscalationClosed', data: { escalationId: escalation.opened.escalationId, outcome: 'loanEnded', closedBy: command.actor.userId, closedAt: command.now } }]
+        : [];
+      const checkInsCancelled = Object.entries(state.checkIns)
+        .filter(([, checkIn]) => !checkIn.done)
+        .map(([checkInId]) => checkInId);
+      return [...closing, { type: 'PlanEnded', data: { reason: command.reason, endedAt: command.endedAt, checkInsCancelled } }];
+    }
+    default:
+      return exhaustive(command);
+  }
+}
+
+// Once the loan ended, lending's late facts change nothing and the CCAS only records contacts (the end meeting).
+function decideAfterEnd(command: Exclude<PlanCommand, { type: 'OpenPlan' }>, state: OpenPlanState): PlanEvent[] {
+  switch (command.type) {
+    case 'RecordLoanEnded':
+    case 'RecordMissedInstalment':
+    case 'RecordBankContact':
+    case 'RecordRescheduled':
+      return [];
+    case 'RecordContact':
+      // Decided as on a plan without an escalation: the contact is recorded, no step follows from it.
+      return decidePlan(command, { ...state, ended: undefined, escalation: undefined } as OpenPlanState);
+    case 'DefinePlan':
+    case 'SignCharter':
+    case 'ScheduleCheckIn':
+    case 'AlertCcas':
+    case 'RaiseDifficulty':
+    case 'GrantSupport':
+    case 'RequestRescheduling':
+    case 'CloseEscalation':
+      throw stateError('PLAN_ENDED', `the loan ended (${state.ended!.reason}) on ${dayOf(state.ended!.endedAt)}`, 'loanId');
     default:
       return exhaustive(command);
   }

@@ -85,6 +85,7 @@ export type ThreePartyMeetingHeld = Event<'ThreePartyMeetingHeld', { readonly es
 export type SupportGranted = Event<'SupportGranted', { readonly supportId: string; readonly escalationId?: string; readonly support: Support; readonly grantedOn: string; readonly grantedBy: string; readonly grantedAt: string }>;
 export type ReschedulingRequested = Event<'ReschedulingRequested', { readonly requestId: string; readonly escalationId?: string; readonly rescheduling: Rescheduling; readonly requestedBy: string; readonly requestedAt: string }>;
 export type ReschedulingApplied = Event<'ReschedulingApplied', { readonly requestId: string; readonly kind: Rescheduling['kind']; readonly newEndDate: string; readonly appliedAt: string }>;
+export type PlanEnded = Event<'PlanEnded', { readonly reason: 'repaid' | 'writtenOff'; readonly endedAt: string; readonly checkInsCancelled: readonly string[] }>;
 export type EscalationClosed = Event<'EscalationClosed', { readonly escalationId: string; readonly outcome: EscalationOutcome; readonly closedBy: string; readonly closedAt: string }>;
 
 export type PlanEvent =
@@ -103,7 +104,8 @@ export type PlanEvent =
   | SupportGranted
   | ReschedulingRequested
   | ReschedulingApplied
-  | EscalationClosed;
+  | EscalationClosed
+  | PlanEnded;
 
 /** One accompaniment plan per loan within a CCAS (the tenant). */
 export const planStreamId = (loanId: string) => `plan-${loanId}`;

@@ -95,5 +95,6 @@ export function planSummaryOf(state: PlanState) {
         }
       : null,
     escalationsOpened: state.escalationsOpened,
+    ended: state.ended ?? null,
   };
 }

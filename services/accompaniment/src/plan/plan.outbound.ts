@@ -100,6 +100,7 @@ function messageOf(tenantId: string, state: PlanState, event: PlanEvent): Outbou
     case 'CcasAlerted':
     case 'ThreePartyMeetingHeld':
     case 'ReschedulingApplied':
+    case 'PlanEnded':
       return undefined;
     default: {
       const unhandled: never = event;

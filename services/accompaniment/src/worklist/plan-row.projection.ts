@@ -126,6 +126,10 @@ export function evolvePlanRow(row: PlanRow | undefined, event: RecordedEvent): P
       return row.escalation && decoded.data.escalationId === row.escalation.escalationId ? onEscalation((open) => ({ ...open, reschedulings: open.reschedulings + 1 })) : { ...row, ...stamp };
     case 'EscalationClosed':
       return { ...row, escalation: null, escalationsClosed: row.escalationsClosed + 1, ...stamp };
+    case 'PlanEnded': {
+      const cancelled = new Set(decoded.data.checkInsCancelled);
+      return { ...row, pendingCheckIns: row.pendingCheckIns.filter((checkIn) => !cancelled.has(checkIn.checkInId)), ...stamp };
+    }
     case 'CharterSigned':
     case 'ReschedulingApplied':
       return { ...row, ...stamp };

@@ -75,6 +75,12 @@ describe('the plan_row projection', () => {
     )!;
     expect(row).toMatchObject({ escalation: null, escalationsClosed: 1, pendingCheckIns: [], lastContactAt: '2027-02-11T09:00:00.000Z' });
   });
+
+  it('drops the open escalation and the check-ins still due once the loan ended', () => {
+    const row = fold(recordedPlanEvents([...alerted, { type: 'RecordLoanEnded', reason: 'writtenOff', endedAt: '2027-09-01T10:00:00.000Z', ...by('2027-09-01T10:00:00.000Z', lending) }]))!;
+    expect(row).toMatchObject({ escalation: null, escalationsClosed: 1, pendingCheckIns: [] });
+    expect(worklistOf([row], '2027-09-02')).toMatchObject({ escalations: [], overdueCheckIns: [] });
+  });
 });
 
 describe('the worklist on a day', () => {
