@@ -39,6 +39,9 @@ describe('the demo year, as reporting shows it', () => {
       defaults: 0,
       interestRefunds: TARBES_LAVAL_TARGETS.refunds,
       interestRefundedCents: TARBES_LAVAL_TARGETS.refundedInterestCents,
+      // Every loan disbursed under an FCS guarantee granted by the fund before the funds were paid out.
+      guaranteesActivated: TARBES_LAVAL_TARGETS.tarbesLoans,
+      guaranteeClaims: 0,
     });
   });
 
@@ -54,6 +57,9 @@ describe('the demo year, as reporting shows it', () => {
       loansGranted: TARBES_LAVAL_TARGETS.lavalLoans,
       defaults: 1,
       loansWithMissedInstalments: 1,
+      guaranteesActivated: TARBES_LAVAL_TARGETS.lavalLoans,
+      // The default calls the CCAS's guarantee on the restructuring loan.
+      guaranteeClaims: 1,
     });
     expect(result.figures['ccas-laval'].missedInstalments).toBeGreaterThanOrEqual(2);
   });

@@ -440,9 +440,10 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
       const reply = await call('reporting', 'GET', `/reporting/figures?period=${year}&groupBy=none&tenantId=${tenantId}`, tokens[tenantId]!.director);
       const values = (reply.body.total as { values?: Record<string, number | null> } | undefined)?.values;
       const complete = values && values.applicationsTransmitted === expected.filesTransmitted && values.loansGranted === expected.loansDisbursed && (values.defaults ?? 0) >= expected.defaults;
-      // Refund figures appear once reporting folds accompaniment's contracts; a reporting without them has no such key.
-      const refundsIn = !values || !('interestRefunds' in values) || (values.interestRefunds ?? 0) >= refunds;
-      return complete && refundsIn ? values : undefined;
+      // Refund and guarantee figures come from accompaniment's and the fund's contracts, folded as they arrive.
+      const atLeast = (measure: string, count: number) => !values || !(measure in values) || (values[measure] ?? 0) >= count;
+      const others = atLeast('interestRefunds', refunds) && atLeast('guaranteesActivated', expected.loansDisbursed) && atLeast('guaranteeClaims', expected.defaults);
+      return complete && others ? values : undefined;
     });
   const tarbes = outcomeOf(plan.tarbes);
   const lavalOutcome = outcomeOf(plan.laval);
