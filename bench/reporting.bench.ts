@@ -21,6 +21,8 @@ import type { BenchContext } from './run';
 const YEARS = Number(process.env.BENCH_REPORTING_YEARS ?? 10);
 const LOANS_PER_YEAR = Number(process.env.BENCH_REPORTING_LOANS_PER_YEAR ?? 20_000);
 const KAFKA_EVENTS = Number(process.env.BENCH_REPORTING_KAFKA_EVENTS ?? 100_000);
+// Consumed first with one log statement per message (REPORTING_LOG_IN_BATCHES=false): the baseline of the same run.
+const BASELINE_EVENTS = Number(process.env.BENCH_REPORTING_BASELINE_EVENTS ?? 20_000);
 const TENANTS = 300;
 const FEDERATIONS = 20;
 const API_REQUESTS = 20;
@@ -47,7 +49,12 @@ const PURPOSES = ['mobility', 'housing', 'healthEquipment', 'employmentTraining'
 const iso = (ms: number) => new Date(ms).toISOString();
 const DAY = 86_400_000;
 
-/** One loan's facts as intake and lending publish them: file, decision, disbursement, payments, and for some, troubles. */
+/**
+ * One loan's facts as intake, lending, the guarantee fund and accompaniment publish them: the file opened and decided
+ * by the commission, transmitted, the bank's decision, the guarantee and disbursement, payments; for some, troubles
+ * (escalations and the first CCAS contact, support, a called guarantee), and at the end an interest refund and the
+ * end-of-loan evaluation.
+ */
 function loanEvents(rand: () => number, year: number, n: number, prefix: string): Event[] {
   const tenant = Math.floor(rand() ** 1.6 * TENANTS);
   const tenantId = tenantOf(tenant);
@@ -62,6 +69,10 @@ function loanEvents(rand: () => number, year: number, n: number, prefix: string)
   const decidedAt = iso(start + (3 + Math.floor(rand() * 30)) * DAY);
   const events: Event[] = [];
   const add = (name: string, at: string, payload: Record<string, unknown>) => events.push({ messageId: randomUUID(), name, tenantId, occurredAt: at, payload: { tenantId, ...payload } });
+  const openedAt = iso(start - (10 + Math.floor(rand() * 40)) * DAY);
+  const commissionAt = iso(start - Math.floor(rand() * 8) * DAY - 3_600_000);
+  add('intake.application-opened.v1', openedAt, { applicationId, beneficiaryId: `ben-${applicationId}`, product, purposeCategory, requestedAmountCents: amountCents, requestedTermMonths: termMonths, openedAt });
+  add('intake.commission-decided.v1', commissionAt, { applicationId, commissionDecisionId: `com-${applicationId}`, decision: 'approved', reasonCode: 'COMMISSION_OK', decidedAt: commissionAt });
   add('intake.application-transmitted.v1', transmittedAt, { applicationId, beneficiaryId: `ben-${applicationId}`, bankPartnerId: 'bank-1', product, purposeCategory, requestedAmountCents: amountCents, requestedTermMonths: termMonths, transmittedAt, commissionDecisionId: 'com-1' });
   add('lending.loan-application-received.v1', transmittedAt, { loanId, applicationId, bankPartnerId: 'bank-1', product, purposeCategory, requestedAmountCents: amountCents, requestedTermMonths: termMonths, receivedAt: transmittedAt });
   if (rand() < 0.1) {
@@ -70,6 +81,9 @@ function loanEvents(rand: () => number, year: number, n: number, prefix: string)
   }
   add('lending.loan-approved.v1', decidedAt, { loanId, applicationId, bankPartnerId: 'bank-1', product, approvedAmountCents: amountCents, termMonths, nominalRateBps: 400, taegBps: 420, approvedAt: decidedAt });
   const disbursed = Date.parse(decidedAt) + (5 + Math.floor(rand() * 15)) * DAY;
+  const covered = { loanId, guarantorId: 'fcs', guarantorKind: 'fcs', product };
+  const exposureCents = Math.floor(amountCents / 2);
+  add('guarantee.guarantee-activated.v1', iso(disbursed), { ...covered, principalCents: amountCents, guaranteedShareBps: 5_000, exposureCents, activatedAt: iso(disbursed) });
   add('lending.loan-disbursed.v1', iso(disbursed), { loanId, applicationId, amountCents, termMonths, product, guarantorKind: 'fcs', guaranteedShareBps: 5_000, disbursedAt: iso(disbursed), firstDueDate: iso(disbursed + 30 * DAY).slice(0, 10), nominalRateBps: 400, taegBps: 420 });
   let outstanding = amountCents;
   for (let k = 1; k <= 2; k++) {
@@ -82,16 +96,40 @@ function loanEvents(rand: () => number, year: number, n: number, prefix: string)
   if (trouble < 0.1) {
     const due = disbursed + 90 * DAY;
     add('lending.instalment-missed.v1', iso(due), { loanId, instalmentNumber: 3, dueDate: iso(due).slice(0, 10), unpaidCount: 1, daysPastDue: 1, arrearsCents: 5_000 });
+    const escalationId = `e-${loanId}`;
+    const contactMinutes = 60 + Math.floor(rand() * 12 * 1_440);
+    const deadline = iso(due + 7 * DAY).slice(0, 10);
+    const contactedAt = iso(due + 60_000 * contactMinutes);
+    add('accompaniment.escalation-opened.v1', iso(due), { loanId, escalationId, trigger: 'instalmentMissed', instalmentNumber: 3, missedDueDate: iso(due).slice(0, 10), deadlineWorkingDays: 5, deadlineDate: deadline, openedAt: iso(due) });
+    add('accompaniment.first-contact-made.v1', contactedAt, { loanId, escalationId, trigger: 'instalmentMissed', channel: 'phone', contactedAt, delayMinutes: contactMinutes, delayWorkingDays: Math.floor(contactMinutes / 1_440), deadlineWorkingDays: 5, late: contactedAt.slice(0, 10) > deadline });
+    if (trouble < 0.06) add('accompaniment.support-granted.v1', contactedAt, { loanId, supportId: `s-${loanId}`, kind: trouble < 0.03 ? 'emergencyAid' : 'socialGrocery', amountCents: 10_000 + Math.floor(rand() * 20_000), grantedOn: contactedAt.slice(0, 10), grantedAt: contactedAt });
     add('lending.instalment-missed.v1', iso(due + 30 * DAY), { loanId, instalmentNumber: 4, dueDate: iso(due + 30 * DAY).slice(0, 10), unpaidCount: 2, daysPastDue: 31, arrearsCents: 10_000 });
     if (trouble < 0.05) add('lending.incident-warning-issued.v1', iso(due + 32 * DAY), { loanId, unpaidCount: 2, arrearsCents: 10_000, declarableFrom: iso(due + 62 * DAY).slice(0, 10) });
     if (trouble < 0.03) add('lending.loan-rescheduled.v1', iso(due + 40 * DAY), { loanId, kind: 'holiday', newEndDate: iso(due + 800 * DAY).slice(0, 10) });
     if (trouble < 0.02) {
       add('lending.loan-defaulted.v1', iso(due + 200 * DAY), { loanId, outstandingPrincipalCents: outstanding, defaultedAt: iso(due + 200 * DAY) });
       add('lending.recovery-received.v1', iso(due + 260 * DAY), { loanId, amountCents: Math.max(1, Math.floor(outstanding / 4)), receivedAt: iso(due + 260 * DAY) });
+      const claimCents = Math.floor(outstanding / 2);
+      add('guarantee.guarantee-called.v1', iso(due + 210 * DAY), { ...covered, outstandingPrincipalCents: outstanding, guaranteedShareBps: 5_000, claimCents, calledAt: iso(due + 210 * DAY) });
+      add('guarantee.claim-paid.v1', iso(due + 230 * DAY), { ...covered, claimCents, paidOn: iso(due + 230 * DAY).slice(0, 10), paidBy: 'cdc-officer', paidAt: iso(due + 230 * DAY) });
+      add('guarantee.guarantee-written-off.v1', iso(due + 400 * DAY), { ...covered, claimPaidCents: claimCents, recoveredCents: 0, lossCents: claimCents, writtenOffAt: iso(due + 400 * DAY) });
     }
   } else if (year < FIRST_YEAR + YEARS - 4) {
     const repaid = iso(disbursed + termMonths * 30 * DAY);
     add('lending.loan-repaid.v1', repaid, { loanId, interestPaidTotalCents: 500 * termMonths, everLate: false, repaidAt: repaid });
+    const end = Date.parse(repaid);
+    if (rand() < 0.3) add('accompaniment.interest-refund-paid.v1', iso(end + 20 * DAY), { loanId, amountCents: 500 * termMonths, policyVersion: 1, paidOn: iso(end + 20 * DAY).slice(0, 10), paidAt: iso(end + 20 * DAY) });
+    if (rand() < 0.5) {
+      const code = () => (['improved', 'unchanged', 'worsened', 'notConcerned'] as const)[Math.floor(rand() * 4)]!;
+      add('accompaniment.evaluation-recorded.v1', iso(end + 30 * DAY), {
+        loanId,
+        outcomes: { employment: code(), mobility: code(), housing: code(), health: code(), budget: code(), socialTies: code() },
+        satisfaction: rand() < 0.8 ? 'satisfied' : 'noAnswer',
+        withoutSupport: 'wouldHaveWorsened',
+        heldOn: iso(end + 30 * DAY).slice(0, 10),
+        recordedAt: iso(end + 30 * DAY),
+      });
+    }
   }
   return events;
 }
@@ -141,9 +179,19 @@ export async function run({ postgresAdminUrl, kafkaBrokers, log }: BenchContext)
   const rows: Array<[string, string, string, string]> = [];
   try {
     await ensureTopics(kafkaBrokers, withTopicPrefix(contractRegistry, prefix));
-    service = startProcess(['services/reporting/src/main.ts'], env);
-    service.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    await waitFor('the reporting service', async () => ((await fetch(`${url}/health`)).ok ? true : undefined), 120_000, 500);
+    const startService = async (extra: NodeJS.ProcessEnv = {}) => {
+      if (service) {
+        const running = service;
+        running.kill('SIGTERM');
+        await new Promise((resolve) => running.once('exit', resolve));
+      }
+      // BENCH_REPORTING_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it stops (where Node's time goes).
+      const profile = process.env.BENCH_REPORTING_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_REPORTING_CPU_PROF}`] : [];
+      service = startProcess([...profile, 'services/reporting/src/main.ts'], { ...env, ...extra });
+      service.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+      await waitFor('the reporting service', async () => ((await fetch(`${url}/health`)).ok ? true : undefined), 120_000, 500);
+    };
+    await startService();
 
     // 1. Seed ten years into the log, as the consumer would have kept them.
     await owner.connect();
@@ -186,49 +234,91 @@ export async function run({ postgresAdminUrl, kafkaBrokers, log }: BenchContext)
     rows.push(['rebuild from zero (CLI, one transaction)', fmt(rebuilt.events), `${rebuildSeconds.toFixed(1)} s`, `${fmt(rebuilt.events / (rebuilt.elapsedMs / 1000))} ev/s (in the CLI's transaction; ${fmt(rebuilt.events / rebuildSeconds)} with process start); ${fmt(rebuilt.rows['reporting.loan_fact'] ?? 0)} loans`]);
     log(`rebuild: ${lastProgress}`);
 
-    // 3. Kafka → read models: new files of the last year published as the services' relays do, the service consuming.
+    // 3. Kafka → read models: new files of the last year published as the services' relays do, the service consuming;
+    // first a baseline with one log statement per message, then the service as deployed (a chunk's messages in one).
     const countLog = async () => Number((await owner.query(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0].n);
-    const before = await countLog();
-    const fresh: Event[] = [];
-    const kafkaRand = random(7);
-    for (let n = 0; fresh.length < KAFKA_EVENTS; n++) fresh.push(...loanEvents(kafkaRand, FIRST_YEAR + YEARS - 1, n, 'k'));
-    fresh.length = KAFKA_EVENTS;
-    const registry = withTopicPrefix(contractRegistry, prefix);
-    const transport = createKafkaTransport({ brokers: kafkaBrokers, clientId: 'bench-reporting' });
-    const producer = await transport.producer({ idempotent: true });
-    const published = performance.now();
-    for (let i = 0; i < fresh.length; i += 5_000) {
-      await producer.send(
-        fresh.slice(i, i + 5_000).map((e) => {
-          const contract = registry.get(e.name)!;
-          const envelope = createEnvelope(contract, e.payload as never, { messageId: e.messageId, occurredAt: e.occurredAt, correlationId: e.messageId });
-          return { topic: contract.topic, key: contract.key(envelope.payload as never), value: JSON.stringify(envelope), headers: headersOf(envelope) };
-        }),
-      );
-    }
-    const publishSeconds = (performance.now() - published) / 1000;
-    await producer.close();
-    await transport.close();
     const unfolded = async () => Number((await owner.query(`SELECT count(*) AS n FROM reporting.unfolded`)).rows[0].n);
-    await waitFor('every published event logged and folded', async () => ((await countLog()) >= before + KAFKA_EVENTS && (await unfolded()) === 0 ? true : undefined), 1_800_000, 250);
-    const consumeSeconds = (performance.now() - published) / 1000;
-    rows.push(['Kafka → log → folded into the read models (service process)', fmt(KAFKA_EVENTS), `${consumeSeconds.toFixed(1)} s`, `${fmt(KAFKA_EVENTS / consumeSeconds)} ev/s (publishing took ${publishSeconds.toFixed(1)} s of it)`]);
+    const registry = withTopicPrefix(contractRegistry, prefix);
+    const kafkaRand = random(7);
+    let batchNo = 0;
+    const consume = async (label: string, count: number) => {
+      const fresh: Event[] = [];
+      batchNo += 1;
+      for (let n = 0; fresh.length < count; n++) fresh.push(...loanEvents(kafkaRand, FIRST_YEAR + YEARS - 1, n, `k${batchNo}`));
+      fresh.length = count;
+      const before = await countLog();
+      const transport = createKafkaTransport({ brokers: kafkaBrokers, clientId: 'bench-reporting' });
+      const producer = await transport.producer({ idempotent: true });
+      const published = performance.now();
+      for (let i = 0; i < fresh.length; i += 5_000) {
+        await producer.send(
+          fresh.slice(i, i + 5_000).map((e) => {
+            const contract = registry.get(e.name)!;
+            const envelope = createEnvelope(contract, e.payload as never, { messageId: e.messageId, occurredAt: e.occurredAt, correlationId: e.messageId });
+            return { topic: contract.topic, key: contract.key(envelope.payload as never), value: JSON.stringify(envelope), headers: headersOf(envelope) };
+          }),
+        );
+      }
+      const publishSeconds = (performance.now() - published) / 1000;
+      await producer.close();
+      await transport.close();
+      const logged = await waitFor('every published event logged', async () => ((await countLog()) >= before + count ? performance.now() : undefined), 1_800_000, 100);
+      await waitFor('every logged event folded', async () => ((await unfolded()) === 0 ? true : undefined), 1_800_000, 100);
+      const consumeSeconds = (performance.now() - published) / 1000;
+      const logSeconds = (logged - published) / 1000;
+      rows.push([label, fmt(count), `${consumeSeconds.toFixed(1)} s`, `${fmt(count / consumeSeconds)} ev/s folded (${fmt(count / logSeconds)} ev/s into the log; publishing took ${publishSeconds.toFixed(1)} s of it)`]);
+    };
+    if (BASELINE_EVENTS > 0) {
+      await startService({ REPORTING_LOG_IN_BATCHES: 'false' });
+      await consume('Kafka → log → read models, one log statement per message (baseline)', BASELINE_EVENTS);
+      await startService();
+    }
+    await consume('Kafka → log → read models, a chunk in one statement (service as deployed)', KAFKA_EVENTS);
 
-    // 4. The figures API for the heaviest filters: the Caisse des Dépôts over all 300 CCAS.
+    // 4. The figures API for the heaviest filters: the Caisse des Dépôts over all 300 CCAS; first every answer computed
+    // afresh (REPORTING_FIGURES_CACHE=false), then as deployed (an answer kept while the read models do not move).
     const token = await signDevToken(key, { role: 'guarantorOfficer', tenants, userId: 'cdc-bench', organisationId: 'cdc', organisationKind: 'guarantor' }, { issuer: DEV_ISSUER, audience: DEFAULT_AUDIENCE });
     const lastYear = String(FIRST_YEAR + YEARS - 1);
-    for (const query of [`period=${lastYear}&groupBy=tenant`, `period=${lastYear}&groupBy=federation`, `period=${lastYear}&groupBy=product`, `period=${lastYear}-Q4&groupBy=tenant`, `period=${lastYear}&groupBy=tenant&format=csv&table=groups`]) {
-      const times: number[] = [];
-      for (let i = 0; i < API_REQUESTS + 2; i++) {
-        const started = performance.now();
-        const response = await fetch(`${url}/reporting/figures?${query}`, { headers: { authorization: `Bearer ${token}` } });
-        await response.text();
-        if (!response.ok) throw new Error(`${query} answered ${response.status}`);
-        if (i >= 2) times.push(performance.now() - started);
+    const measureApi = async (how: string) => {
+      for (const query of [`period=${lastYear}&groupBy=tenant`, `period=${lastYear}&groupBy=federation`, `period=${lastYear}&groupBy=product`, `period=${lastYear}-Q4&groupBy=tenant`, `period=${lastYear}&groupBy=tenant&format=csv&table=groups`]) {
+        const times: number[] = [];
+        const loads: number[] = [];
+        const computes: number[] = [];
+        for (let i = 0; i < API_REQUESTS + 2; i++) {
+          const started = performance.now();
+          const response = await fetch(`${url}/reporting/figures?${query}`, { headers: { authorization: `Bearer ${token}` } });
+          await response.text();
+          if (!response.ok) throw new Error(`${query} answered ${response.status}`);
+          if (i < 2) continue;
+          times.push(performance.now() - started);
+          // The service's own split: database read, then figures in Node (the rest is HTTP, JSON and the network).
+          const timing = response.headers.get('server-timing') ?? '';
+          loads.push(Number(/load;dur=([\d.]+)/.exec(timing)?.[1] ?? 0));
+          computes.push(Number(/figures;dur=([\d.]+)/.exec(timing)?.[1] ?? 0));
+        }
+        [times, loads, computes].forEach((list) => list.sort((a, b) => a - b));
+        const split = loads[loads.length - 1]! > 0 ? ` (median: read ${percentile(loads, 50).toFixed(0)} ms, figures ${percentile(computes, 50).toFixed(0)} ms)` : '';
+        rows.push([`GET /reporting/figures?${query} ${how}`, `${API_REQUESTS}`, '', `p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms${split}`]);
       }
-      times.sort((a, b) => a - b);
-      rows.push([`GET /reporting/figures?${query}`, `${API_REQUESTS}`, '', `p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms`]);
+    };
+    await startService({ REPORTING_FIGURES_CACHE: 'false' });
+    await measureApi('— computed afresh');
+    if (process.env.BENCH_REPORTING_EXPLAIN) {
+      // Where the read's time goes: the loans of the year with their file, as the service reads them, under the scope policy.
+      await owner.query('SET ROLE tremplin_app').catch(() => undefined);
+      const plan = await owner.query(
+        `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY ON)
+         SELECT l.*, a.transmitted_at, f.opened_at FROM reporting.loan_fact l
+         LEFT JOIN reporting.application_fact a ON a.tenant_id = l.tenant_id AND a.application_id = l.application_id
+         LEFT JOIN reporting.file_fact f ON f.tenant_id = l.tenant_id AND f.application_id = l.application_id
+         WHERE l.tenant_id = ANY($1) AND ((l.approved_at >= $2::date AND l.approved_at < $3::date) OR (l.refused_at >= $2::date AND l.refused_at < $3::date) OR (l.disbursed_at >= $2::date AND l.disbursed_at < $3::date))`,
+        [tenants, `${lastYear}-01-01`, `${Number(lastYear) + 1}-01-01`],
+      );
+      await owner.query('RESET ROLE').catch(() => undefined);
+      log(`EXPLAIN of the year's loans:\n${plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}`);
     }
+    await startService();
+    await measureApi('— as deployed (kept answers)');
 
     // 5. The page, in headless Chromium, until its figures are drawn.
     const browser = await chromium.launch({ executablePath: ensureChromium(), args: [...CHROMIUM_ARGS] });
