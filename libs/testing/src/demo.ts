@@ -152,6 +152,69 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** How a driver calls a service: the reply as it is, or (ok) its body, throwing on anything but 2xx. */
+export type DemoCall = (service: DemoService, method: 'GET' | 'POST' | 'PUT', path: string, token: string, body?: unknown, key?: string) => Promise<DemoReply>;
+export type DemoOk = (service: DemoService, method: 'GET' | 'POST' | 'PUT', path: string, token: string, body?: unknown, key?: string) => Promise<Record<string, unknown>>;
+
+/** One file to build in intake: its tenant, its index (varies the person and the figures), the loan asked for (none: figures from the index). */
+export interface DemoFile {
+  readonly tenantId: string;
+  readonly file: number;
+  readonly loan: Pick<DemoLoanPlan, 'amountCents' | 'termMonths' | 'nominalRateBps' | 'product'> | null;
+  /** Day of the appointments (the services' clocks show it). */
+  readonly day: string;
+  /** Prefix of every idempotency key of the file. */
+  readonly key: string;
+}
+
+/**
+ * One file, from the person's registration to its transmission to the bank, through intake's API: the social worker
+ * registers the person, opens the file, holds two appointments, records the budget and needs, checks eligibility
+ * against the product version lending published (waits for it to reach intake) and submits; a commission member
+ * (another person) approves; the social worker transmits it to the bank.
+ */
+export async function transmitDemoFile(ok: DemoOk, call: DemoCall, t: { readonly socialWorker: string; readonly commission: string }, request: DemoFile): Promise<{ applicationId: string; beneficiaryId: string }> {
+  const { file, loan, day } = request;
+  const base = `/tenants/${request.tenantId}`;
+  const key = (step: string) => `${request.key}-${step}`;
+  const restructuring = loan?.product === 'restructuring';
+  const amountCents = loan?.amountCents ?? 80_000 + ((file * 37_500) % 220_000);
+  const termMonths = loan?.termMonths ?? 12 + ((file * 6) % 25);
+  const household = { personsAged14OrMore: 1 + (file % 2), childrenUnder14: file % 3 };
+  const person = (await ok('intake', 'POST', `${base}/beneficiaries`, t.socialWorker, {
+    identity: { firstName: 'Demo', lastName: `Personne ${file + 1}`, birthDate: `19${70 + (file % 25)}-0${1 + (file % 9)}-1${file % 9}` },
+    contact: { phone: `+33 5 62 00 ${String(10 + (file % 90)).padStart(2, '0')} ${String(10 + ((file * 7) % 90)).padStart(2, '0')}` },
+    situation: { employment: file % 4 === 0 ? 'jobSeeker' : 'employed', housing: 'tenant', incomeSources: ['salary'] },
+    household,
+  }, key('person'))).beneficiaryId as string;
+  const appId = (await ok('intake', 'POST', `${base}/applications`, t.socialWorker, {
+    beneficiaryId: person,
+    product: restructuring ? 'restructuring' : 'classic',
+    purposeCategory: restructuring ? 'debtRestructuring' : (['mobility', 'housing', 'employmentTraining', 'healthEquipment', 'other'] as const)[file % 5],
+    project: { description: restructuring ? 'regrouper deux dettes et un découvert' : 'un projet d’insertion' },
+    requestedAmountCents: amountCents,
+    requestedTermMonths: termMonths,
+    ...(restructuring ? { restructuring: { debts: [{ creditor: 'Organisme de crédit', amountCents: amountCents - 60_000 }], overdraftCents: 60_000 } } : {}),
+  }, key('open'))).applicationId as string;
+  for (const [n, topics] of [['situation', 'bankStatements'], ['budget', 'project']].entries()) {
+    await ok('intake', 'POST', `${base}/applications/${appId}/appointments`, t.socialWorker, { heldOn: day, durationMinutes: 60 + 30 * n, topics }, key(`appointment-${n}`));
+  }
+  await ok('intake', 'POST', `${base}/applications/${appId}/budget`, t.socialWorker, {
+    household,
+    incomes: [{ kind: 'salary', amountCents: 145_000 + (file % 5) * 10_000 }],
+    charges: [{ kind: 'rent', amountCents: 52_000 }],
+    debtsOutstandingCents: restructuring ? amountCents - 60_000 : 0,
+    overdraftCents: restructuring ? 60_000 : 0,
+    expectedInstalmentCents: annuityInstalment(amountCents, loan?.nominalRateBps ?? 300, termMonths),
+  }, key('budget'));
+  await ok('intake', 'POST', `${base}/applications/${appId}/needs`, t.socialWorker, restructuring ? { level: 'mandatory', kinds: ['budget'] } : { level: 'checkIns', kinds: ['budget'] }, key('needs'));
+  await until(`the product catalogue in intake (${request.tenantId})`, async () => ((await call('intake', 'POST', `${base}/applications/${appId}/eligibility-check`, t.socialWorker, {}, key(`eligibility-${Date.now()}`))).status === 200 ? true : undefined));
+  await ok('intake', 'POST', `${base}/applications/${appId}/submit`, t.socialWorker, {}, key('submit'));
+  await ok('intake', 'POST', `${base}/applications/${appId}/commission-decision`, t.commission, { decision: 'approved', reasonCode: 'PROJECT_SOUND' }, key('commission'));
+  await ok('intake', 'POST', `${base}/applications/${appId}/transmit`, t.socialWorker, { bankPartnerId: 'bank-parcours' }, key('transmit'));
+  return { applicationId: appId, beneficiaryId: person };
+}
+
 export async function runDemo(platform: DemoPlatform, options: DemoOptions = {}): Promise<DemoResult> {
   const year = options.year ?? new Date().getUTCFullYear() + 1;
   const targets = options.targets ?? TARBES_LAVAL_TARGETS;
@@ -231,50 +294,11 @@ export async function runDemo(platform: DemoPlatform, options: DemoOptions = {})
 
   const personOf = new Map<string, string>();
 
-  // One file, from the person's registration to its transmission to the bank (the social worker builds it, a
-  // commission member decides it).
+  // One file, from the person's registration to its transmission to the bank.
   async function assess(tenant: TenantYearPlan, file: number, loan: DemoLoanPlan | null, day: string): Promise<string> {
-    const t = tokens[tenant.tenantId]!;
-    const base = `/tenants/${tenant.tenantId}`;
-    const id = fileKey(tenant, file);
-    const key = (step: string) => `${id}-${step}`;
-    const restructuring = loan?.product === 'restructuring';
-    const amountCents = loan?.amountCents ?? 80_000 + ((file * 37_500) % 220_000);
-    const termMonths = loan?.termMonths ?? 12 + ((file * 6) % 25);
-    const household = { personsAged14OrMore: 1 + (file % 2), childrenUnder14: file % 3 };
-    const person = (await ok('intake', 'POST', `${base}/beneficiaries`, t.socialWorker, {
-      identity: { firstName: 'Demo', lastName: `Personne ${file + 1}`, birthDate: `19${70 + (file % 25)}-0${1 + (file % 9)}-1${file % 9}` },
-      contact: { phone: `+33 5 62 00 ${String(10 + (file % 90)).padStart(2, '0')} ${String(10 + ((file * 7) % 90)).padStart(2, '0')}` },
-      situation: { employment: file % 4 === 0 ? 'jobSeeker' : 'employed', housing: 'tenant', incomeSources: ['salary'] },
-      household,
-    }, key('person'))).beneficiaryId as string;
-    const appId = (await ok('intake', 'POST', `${base}/applications`, t.socialWorker, {
-      beneficiaryId: person,
-      product: restructuring ? 'restructuring' : 'classic',
-      purposeCategory: restructuring ? 'debtRestructuring' : (['mobility', 'housing', 'employmentTraining', 'healthEquipment', 'other'] as const)[file % 5],
-      project: { description: restructuring ? 'regrouper deux dettes et un découvert' : 'un projet d’insertion' },
-      requestedAmountCents: amountCents,
-      requestedTermMonths: termMonths,
-      ...(restructuring ? { restructuring: { debts: [{ creditor: 'Organisme de crédit', amountCents: amountCents - 60_000 }], overdraftCents: 60_000 } } : {}),
-    }, key('open'))).applicationId as string;
-    personOf.set(appId, person);
-    for (const [n, topics] of [['situation', 'bankStatements'], ['budget', 'project']].entries()) {
-      await ok('intake', 'POST', `${base}/applications/${appId}/appointments`, t.socialWorker, { heldOn: day, durationMinutes: 60 + 30 * n, topics }, key(`appointment-${n}`));
-    }
-    await ok('intake', 'POST', `${base}/applications/${appId}/budget`, t.socialWorker, {
-      household,
-      incomes: [{ kind: 'salary', amountCents: 145_000 + (file % 5) * 10_000 }],
-      charges: [{ kind: 'rent', amountCents: 52_000 }],
-      debtsOutstandingCents: restructuring ? amountCents - 60_000 : 0,
-      overdraftCents: restructuring ? 60_000 : 0,
-      expectedInstalmentCents: annuityInstalment(amountCents, loan?.nominalRateBps ?? 300, termMonths),
-    }, key('budget'));
-    await ok('intake', 'POST', `${base}/applications/${appId}/needs`, t.socialWorker, restructuring ? { level: 'mandatory', kinds: ['budget'] } : { level: 'checkIns', kinds: ['budget'] }, key('needs'));
-    await until(`the product catalogue in intake (${tenant.tenantId})`, async () => ((await call('intake', 'POST', `${base}/applications/${appId}/eligibility-check`, t.socialWorker, {}, key(`eligibility-${Date.now()}`))).status === 200 ? true : undefined));
-    await ok('intake', 'POST', `${base}/applications/${appId}/submit`, t.socialWorker, {}, key('submit'));
-    await ok('intake', 'POST', `${base}/applications/${appId}/commission-decision`, t.commission, { decision: 'approved', reasonCode: 'PROJECT_SOUND' }, key('commission'));
-    await ok('intake', 'POST', `${base}/applications/${appId}/transmit`, t.socialWorker, { bankPartnerId: 'bank-parcours' }, key('transmit'));
-    return appId;
+    const { applicationId, beneficiaryId } = await transmitDemoFile(ok, call, tokens[tenant.tenantId]!, { tenantId: tenant.tenantId, file, loan, day, key: fileKey(tenant, file) });
+    personOf.set(applicationId, beneficiaryId);
+    return applicationId;
   }
 
   const REFUSALS = [
