@@ -106,6 +106,35 @@ describe('PostgreSQL event store, beyond the contract', () => {
     expect((await store.readStream(stream)).map((e) => e.streamVersion)).toEqual([1, 2]);
   });
 
+  it('keeps a stream in version order in the log when the transaction that appends later got its id first', async () => {
+    // An inbox consumer writes its inbox row (taking a transaction id) and only then waits for the stream's lock,
+    // while an HTTP command that got its id later takes the lock, appends and commits first.
+    const store = new PostgresEventStore(pool);
+    const tenantId = tenant();
+    const stream = { tenantId, streamId: `plan-${randomUUID()}` };
+    const early = await pool.connect();
+    const later = await pool.connect();
+    try {
+      await early.query('BEGIN');
+      await early.query('SELECT pg_current_xact_id()');
+      await later.query('BEGIN');
+      await store.append(stream, [contractEvent('First')], 'no-stream', { tx: later });
+      const waiting = store.append(stream, [contractEvent('Second')], 1, { tx: early });
+      await sleep(100);
+      await later.query('COMMIT');
+      await waiting;
+      await early.query('COMMIT');
+    } finally {
+      early.release();
+      later.release();
+    }
+    const log = await readAllOnceVisible(store, tenantId, 2);
+    expect(log.map((event) => [event.type, event.streamVersion])).toEqual([
+      ['First', 1],
+      ['Second', 2],
+    ]);
+  });
+
   it('orders the log numerically across a change in the number of digits of positions', async () => {
     const owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
