@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { borrowerContactedV1, createEnvelope, headersOf, instalmentMissedV1, instalmentPaidV1, loanDisbursedV1, loanRepaidV1, type Contract, type PayloadSchema } from '@tremplin/contracts';
+import { applicationOpenedV1, applicationSubmittedV1, borrowerContactedV1, createEnvelope, headersOf, instalmentMissedV1, instalmentPaidV1, loanDisbursedV1, loanRepaidV1, type Contract, type PayloadSchema } from '@tremplin/contracts';
 import { checkReplayEqualsLive } from '@tremplin/event-store-postgres';
 import { eventually, startServiceHarness, tally, type ServiceHarness } from '@tremplin/testing';
 import type { z } from 'zod';
@@ -21,7 +21,8 @@ const count = (sql: string, params: unknown[]) => h.asTenant(TENANT, async (clie
 async function publish<S extends PayloadSchema>(contract: Contract<S>, payload: z.input<S>, occurredAt = now): Promise<void> {
   const producer = await h.transport.producer();
   const envelope = createEnvelope(contract, payload, { messageId: randomUUID(), occurredAt, correlationId: `corr-${short()}` });
-  await producer.send([{ topic: h.topic(contract.topic), key: String((payload as { loanId: string }).loanId), value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
+  const key = String((payload as { loanId?: string; applicationId?: string }).loanId ?? (payload as { applicationId: string }).applicationId);
+  await producer.send([{ topic: h.topic(contract.topic), key, value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
   await producer.close();
 }
 
@@ -104,6 +105,25 @@ describe('a plan opened from lending’s disbursement', () => {
     const signed = await call('POST', `/plans/${loanId}/charter`, tokens.sophie, { body: { parties: 'threeParty', signedOn: '2027-02-08', bankPartnerId: 'bank-parcours' } });
     expect(signed.status).toBe(200);
     expect(signed.body).toMatchObject({ charter: { parties: 'threeParty', signedOn: '2027-02-08' }, events: [{ type: 'CharterSigned' }] });
+  });
+});
+
+describe('a plan opened from intake’s and lending’s facts', () => {
+  it('takes the person and the accompaniment intake assessed for the file, so a note can be sealed at once', async () => {
+    now = '2027-02-08T08:00:00.000Z';
+    const applicationId = `app-${short()}`;
+    const loanId = `loan-${short()}`;
+    await publish(applicationOpenedV1, { tenantId: TENANT, applicationId, beneficiaryId: `ben-${applicationId}`, product: 'classic', purposeCategory: 'mobility', requestedAmountCents: 120_000, requestedTermMonths: 12, openedAt: '2026-10-01T09:00:00.000Z' });
+    await publish(applicationSubmittedV1, { tenantId: TENANT, applicationId, product: 'classic', appointmentsHeld: 3, resteAVivreBelowMinimum: false, accompanimentLevel: 'checkIns', submittedAt: '2026-10-20T09:00:00.000Z' });
+    // The file's facts are kept before the loan is disbursed (the plan reads them when it opens).
+    await eventually('intake’s facts kept', async () => (await count(`SELECT count(*) AS n FROM es.events WHERE stream_id = $1`, [`intake-file-${applicationId}`])) === 2 ? true : undefined);
+    await publish(loanDisbursedV1, { tenantId: TENANT, loanId, applicationId, amountCents: 120_000, termMonths: 12, product: 'classic', guarantorKind: 'fcs', guaranteedShareBps: 5_000, disbursedAt: '2026-12-04T10:00:00.000Z', firstDueDate: '2027-01-05', nominalRateBps: 300, taegBps: 304 });
+    const plan = await eventually('the plan opened', () => planOf(loanId));
+    expect(plan).toMatchObject({ product: 'classic', intensity: 'checkIns', kinds: [], beneficiaryId: `ben-${applicationId}`, referentId: null });
+    now = '2027-02-08T09:00:00.000Z';
+    const noted = await call('POST', `/plans/${loanId}/contacts`, tokens.sophie, { body: { channel: 'phone', topics: ['budget'], reached: true, contactedAt: '2027-02-08T08:30:00.000Z', note: 'premier appel de suivi' } });
+    expect([noted.status, noted.body.code]).toEqual([201, undefined]);
+    expect((await call('GET', `/plans/${loanId}/contacts`, tokens.sophie)).body.contacts).toEqual([expect.objectContaining({ note: 'premier appel de suivi' })]);
   });
 });
 

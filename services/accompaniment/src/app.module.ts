@@ -4,6 +4,7 @@ import { mergeBindings } from '@tremplin/messaging';
 import { CLOCK, COMMAND_EXECUTOR, loggerOf, PlatformModule, serviceWorkers, type Clock } from '@tremplin/service-kit';
 import type { AccompanimentConfig } from './config';
 import { DeadlineController } from './deadline/deadline.controller';
+import { intakeConsumers } from './intake-file/intake.consumer';
 import { lendingConsumers } from './plan/lending.consumer';
 import { PlanController } from './plan/plan.controller';
 import { createPlanHandler, PLAN_HANDLER, type PlanHandler } from './plan/plan.handler';
@@ -29,7 +30,7 @@ export class AppModule {
         // Plans and refunds both hear lending's facts: one binding per contract runs both in the message's transaction.
         const refundParts = refundWorkers(refunds, evaluations, loggerOf('accompaniment'));
         return {
-          consumers: mergeBindings(lendingConsumers(plans, loggerOf('accompaniment')), refundParts.consumers),
+          consumers: mergeBindings(lendingConsumers(plans, loggerOf('accompaniment')), intakeConsumers(plans, loggerOf('accompaniment')), refundParts.consumers),
           projections: [planRowProjection, ...refundParts.projections],
         };
       },

@@ -55,6 +55,8 @@ export interface OpenPlan extends Issued {
   readonly termMonths: number;
   readonly firstDueDate: string;
   readonly disbursedAt: string;
+  /** What intake told about the file (read in the same transaction): the person and the accompaniment assessed. */
+  readonly intake?: { readonly beneficiaryId?: string; readonly accompanimentLevel?: Intensity };
 }
 
 /** The CCAS sets what the accompaniment covers, how close it is, and who the referent social worker is. */

@@ -57,6 +57,23 @@ describe('a loan without a plan', () => {
     spec.given([]).when(cmd('OpenPlan', { ...loan, product: 'classic', disbursedAt: '2026-12-04T10:00:00.000Z' }, by(lending, '2026-12-04T10:00:00.000Z'))).then([classicOpened]);
     expect(defaultIntensityOf('autonomyHealth')).toBe('none');
   });
+  it('opens with what intake told about the file: the person, and the accompaniment assessed (never below mandatory for restructuring)', () => {
+    const intake = { beneficiaryId: 'ben-1', accompanimentLevel: 'checkIns' as const };
+    spec
+      .given([])
+      .when(cmd('OpenPlan', { ...loan, product: 'classic', disbursedAt: '2026-12-04T10:00:00.000Z', intake }, by(lending, '2026-12-04T10:00:00.000Z')))
+      .then([{ type: 'PlanOpened', data: { ...classicOpened.data, intensity: 'checkIns', beneficiaryId: 'ben-1' } } as PlanEvent]);
+    spec
+      .given([])
+      .when(cmd('OpenPlan', { ...loan, disbursedAt: '2026-12-04T10:00:00.000Z', intake }, by(lending, '2026-12-04T10:00:00.000Z')))
+      .then([{ type: 'PlanOpened', data: { ...planOpened.data, beneficiaryId: 'ben-1' } } as PlanEvent]);
+    const sealed = { $pii: { k: 'key-1', iv: 'aa', ct: 'bb', tag: 'cc' } };
+    // The person known from intake: a note can be sealed under their key before the CCAS defines the plan.
+    spec
+      .given([{ type: 'PlanOpened', data: { ...classicOpened.data, intensity: 'checkIns', beneficiaryId: 'ben-1' } } as PlanEvent])
+      .when(phone('c-1', '2027-02-01T10:00:00.000Z', { note: sealed }))
+      .then([contactEvent('c-1', '2027-02-01T10:00:00.000Z', { note: sealed })]);
+  });
   it('refuses every other command: there is no plan yet (404)', () => {
     spec.given([]).when(cmd('AlertCcas', {})).thenThrows(refused('notFound', 'PLAN_NOT_FOUND', 'loanId'));
     spec.given([]).when(cmd('RecordMissedInstalment', { instalmentNumber: 1, dueDate: '2027-01-05', missedAt: NOW, deadlineWorkingDays: 5 })).thenThrows(refused('notFound', 'PLAN_NOT_FOUND'));

@@ -24,7 +24,7 @@ export interface CheckIn {
 
 export interface OpenPlanState {
   readonly status: 'open';
-  readonly loan: Omit<PlanOpened['data'], 'intensity' | 'kinds' | 'openedAt'>;
+  readonly loan: Omit<PlanOpened['data'], 'intensity' | 'kinds' | 'openedAt' | 'beneficiaryId'>;
   readonly openedAt: string;
   readonly intensity: Intensity;
   readonly kinds: readonly PlanKind[];
@@ -45,8 +45,11 @@ export interface OpenPlanState {
 
 export type PlanState = { readonly status: 'none' } | OpenPlanState;
 
-/** A restructuring loan's accompaniment is mandatory (DOMAIN.md); others are offered and start at none. */
-export const defaultIntensityOf = (product: Product): Intensity => (product === 'restructuring' ? 'mandatory' : 'none');
+/**
+ * A restructuring loan's accompaniment is mandatory (DOMAIN.md); others start at what intake assessed for the file,
+ * or none (offered, most borrowers are not accompanied).
+ */
+export const defaultIntensityOf = (product: Product, assessed?: Intensity): Intensity => (product === 'restructuring' ? 'mandatory' : (assessed ?? 'none'));
 
 export function progressOf(escalation: Escalation) {
   return {
@@ -63,8 +66,8 @@ export const nextStepOfEscalation = (escalation: Escalation): NextStep => nextSt
 
 export function evolvePlan(state: PlanState, event: PlanEvent): PlanState {
   if (event.type === 'PlanOpened') {
-    const { intensity, kinds, openedAt, ...loan } = event.data;
-    return { status: 'open', loan, openedAt, intensity, kinds, contactIds: [], checkIns: {}, supportIds: [], reschedulings: {}, escalationsOpened: 0 };
+    const { intensity, kinds, openedAt, beneficiaryId, ...loan } = event.data;
+    return { status: 'open', loan, openedAt, intensity, kinds, ...(beneficiaryId !== undefined ? { beneficiaryId } : {}), contactIds: [], checkIns: {}, supportIds: [], reschedulings: {}, escalationsOpened: 0 };
   }
   if (state.status !== 'open') return state;
   const escalation = state.escalation;
@@ -129,8 +132,19 @@ export function evolvePlan(state: PlanState, event: PlanEvent): PlanState {
 export function decidePlan(command: PlanCommand, state: PlanState): PlanEvent[] {
   if (command.type === 'OpenPlan') {
     if (state.status !== 'none') throw stateError('PLAN_ALREADY_OPEN', `the plan of loan ${command.loanId} is open`, 'loanId');
-    const { type: _type, now, actor: _actor, disbursedAt: _at, ...loan } = command;
-    return [{ type: 'PlanOpened', data: { ...loan, intensity: defaultIntensityOf(command.product), kinds: command.product === 'restructuring' ? ['budget'] : [], openedAt: now } }];
+    const { type: _type, now, actor: _actor, disbursedAt: _at, intake, ...loan } = command;
+    return [
+      {
+        type: 'PlanOpened',
+        data: {
+          ...loan,
+          intensity: defaultIntensityOf(command.product, intake?.accompanimentLevel),
+          kinds: command.product === 'restructuring' ? ['budget'] : [],
+          ...(intake?.beneficiaryId !== undefined ? { beneficiaryId: intake.beneficiaryId } : {}),
+          openedAt: now,
+        },
+      },
+    ];
   }
   if (state.status !== 'open') throw notFoundError('PLAN_NOT_FOUND', 'no accompaniment plan for this loan (one opens when the loan is disbursed)', 'loanId');
   const today = dayOf(command.now);

@@ -27,6 +27,8 @@ export type PlanOpened = Event<
     readonly firstDueDate: string;
     readonly intensity: Intensity;
     readonly kinds: readonly PlanKind[];
+    /** The person, when intake told it before the disbursement. */
+    readonly beneficiaryId?: string;
     readonly openedAt: string;
   }
 >;

@@ -5,6 +5,9 @@ import { recordedEvents, type Clock } from '@tremplin/service-kit';
 import { metadataFromContext } from '@tremplin/tenancy';
 import { deadlineAggregate, deadlineOn } from '../deadline/deadline.decider';
 import { DEADLINE_STREAM_ID } from '../deadline/deadline.events';
+import { intakeFileAggregate } from '../intake-file/intake-file.decider';
+import { intakeFileStreamId } from '../intake-file/intake-file.events';
+import type { NoteIntakeFile } from '../intake-file/intake-file.commands';
 import type { PlanCommand } from './plan.commands';
 import { nextStepOfEscalation, planAggregate, type PlanState } from './plan.decider';
 import { planStreamId } from './plan.events';
@@ -48,6 +51,12 @@ export function createPlanHandler(deps: PlanHandlerDeps) {
         ...(options.tx ? { tx: options.tx } : {}),
         // An escalation opens with the CCAS's deadline in force today, read in the same transaction.
         command: async (_state, read) => {
+          // A plan opens with what intake told about the file: the person, the accompaniment it assessed.
+          if (input.type === 'OpenPlan') {
+            const file = await read.load(intakeFileAggregate, tenantId, intakeFileStreamId(input.applicationId));
+            const intake = { ...(file.beneficiaryId ? { beneficiaryId: file.beneficiaryId } : {}), ...(file.accompanimentLevel ? { accompanimentLevel: file.accompanimentLevel } : {}) };
+            return { ...input, ...(Object.keys(intake).length ? { intake } : {}), now, actor: options.actor };
+          }
           if (input.type !== 'RecordMissedInstalment' && input.type !== 'RaiseDifficulty') return { ...input, now, actor: options.actor } as PlanCommand;
           const deadline = deadlineOn(await read.load(deadlineAggregate, tenantId, DEADLINE_STREAM_ID), now.slice(0, 10), deps.defaultDeadlineWorkingDays);
           return { ...input, deadlineWorkingDays: deadline, now, actor: options.actor } as PlanCommand;
@@ -61,6 +70,20 @@ export function createPlanHandler(deps: PlanHandlerDeps) {
     },
     read(tenantId: string, loanId: string) {
       return deps.executor.read(planAggregate, tenantId, planStreamId(loanId));
+    },
+    /** intake's facts about a file, kept for the plan its loan will open. */
+    noteIntakeFile(tenantId: string, input: Omit<NoteIntakeFile, 'now' | 'actor'>, options: PlanOptions): Promise<Outcome> {
+      const now = deps.clock().toISOString();
+      return deps.executor.execute({
+        aggregate: intakeFileAggregate,
+        tenantId,
+        streamId: intakeFileStreamId(input.applicationId),
+        commandId: options.commandId,
+        metadata: metadataFromContext(now, options.causationId ? { causationId: options.causationId } : {}),
+        ...(options.tx ? { tx: options.tx } : {}),
+        command: { ...input, now, actor: options.actor },
+        respond: (decided) => ({ statusCode: 200, body: { applicationId: input.applicationId, streamVersion: decided.streamVersion } }),
+      });
     },
   };
 }
