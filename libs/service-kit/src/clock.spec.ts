@@ -1,4 +1,4 @@
-import { ClockBackwardsError, controllableClock } from './clock';
+import { ClockBackwardsError, controllableClock, startedClock } from './clock';
 
 describe('controllableClock', () => {
   let real = new Date('2026-11-28T10:00:00.000Z').getTime();
@@ -27,5 +27,21 @@ describe('controllableClock', () => {
     expect(clock.state()).toEqual({ now: '2027-06-30T23:59:59.000Z', mode: 'frozen' });
     // From frozen to running at the same instant is allowed.
     expect(clock.set(new Date('2027-06-30T23:59:59.000Z'), 'running').mode).toBe('running');
+  });
+});
+
+describe('startedClock (CLOCK_START)', () => {
+  const real = () => new Date('2026-12-07T10:00:00.000Z');
+
+  it('starts frozen at the instant given, and moves on from there', () => {
+    const clock = startedClock('2027-03-12T15:00:00.000Z', real);
+    expect(clock.state()).toEqual({ now: '2027-03-12T15:00:00.000Z', mode: 'frozen' });
+    expect(() => clock.set(new Date('2027-03-12T14:00:00.000Z'), 'frozen')).toThrow(ClockBackwardsError);
+    expect(clock.set(new Date('2027-03-15T09:00:00.000Z'), 'frozen').now).toBe('2027-03-15T09:00:00.000Z');
+  });
+
+  it('runs with the real clock without one, and refuses a start before the real now', () => {
+    expect(startedClock(undefined, real).state()).toEqual({ now: '2026-12-07T10:00:00.000Z', mode: 'running' });
+    expect(() => startedClock('2026-12-01T00:00:00.000Z', real)).toThrow(ClockBackwardsError);
   });
 });

@@ -49,3 +49,14 @@ export function controllableClock(real: Clock = systemClock): ControllableClock 
     },
   });
 }
+
+/**
+ * A controllable clock frozen at `start` when one is given (CLOCK_START): a test platform's process started again
+ * after a fault takes the platform's time back before its consumers handle anything. A start before the real now
+ * is refused like any move back.
+ */
+export function startedClock(start: string | undefined, real: Clock = systemClock): ControllableClock {
+  const clock = controllableClock(real);
+  if (start !== undefined) clock.set(new Date(start), 'frozen');
+  return clock;
+}

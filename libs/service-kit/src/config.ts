@@ -56,6 +56,9 @@ export const baseConfigSchema = z.object({
   PURGE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
   // A clock moved through PUT /platform/clock, for demos and test platforms; refused with NODE_ENV=production.
   CLOCK_CONTROL: onOff('off'),
+  // With CLOCK_CONTROL=on: the instant the clock starts at, frozen (a test platform's process started again after a
+  // fault takes the platform's time back before its consumers handle anything).
+  CLOCK_START: z.iso.datetime().optional(),
   // Personal data (services started with { privacy: true }): validated in full by @tremplin/privacy at start-up.
   PRIVACY_MASTER_KEY: z.string().optional(),
   PRIVACY_PREVIOUS_MASTER_KEYS: z.string().optional(),

@@ -11,7 +11,7 @@ import { contractRegistry, withTopicPrefix, type ContractRegistry } from '@tremp
 import { PostgresEventStore } from '@tremplin/event-store-postgres';
 import { createKafkaTransport } from '@tremplin/messaging';
 import { createPool, watchPool } from '@tremplin/pg';
-import { CLOCK, controllableClock, systemClock, type Clock } from './clock';
+import { CLOCK, startedClock, systemClock, type Clock } from './clock';
 import { ClockController } from './clock.controller';
 import { privacyEnvOf, type BaseConfig } from './config';
 import { createPrivacyVault, privacyConfigFromEnv } from '@tremplin/privacy';
@@ -93,7 +93,7 @@ export class PlatformModule implements NestModule {
         { provide: KafkaProbe, useFactory: () => new KafkaProbe(config.KAFKA_BROKERS, service) },
         { provide: KAFKA_TRANSPORT, useFactory: () => createKafkaTransport({ brokers: config.KAFKA_BROKERS, clientId: service }) },
         { provide: CONTRACTS, useValue: contracts },
-        { provide: CLOCK, useValue: options.clock ?? (config.CLOCK_CONTROL === 'on' ? controllableClock() : systemClock) },
+        { provide: CLOCK, useValue: options.clock ?? (config.CLOCK_CONTROL === 'on' ? startedClock(config.CLOCK_START) : systemClock) },
         { provide: EVENT_STORE, useFactory: (pool: Pool) => new PostgresEventStore(pool), inject: [PG_POOL] },
         { provide: COMMAND_EXECUTOR, useFactory: (pool: Pool, store: PostgresEventStore) => createCommandExecutor({ pool, store, registry: contracts }), inject: [PG_POOL, EVENT_STORE] },
         // Guards are applied per controller (not as APP_GUARD) so the platform's /health and /metrics stay open.
