@@ -72,5 +72,17 @@ export const applicationClosedV1 = applicationContract('intake.application-close
   closedAt: instant(),
 });
 
-export const intakeContracts = [applicationTransmittedV1, applicationOpenedV1, applicationSubmittedV1, commissionDecidedV1, applicationWithdrawnV1, applicationClosedV1] as const;
+/**
+ * A person erased in intake (at their request or at the end of retention): every service that sealed something
+ * under their id (accompaniment's contact notes and bank details) deletes its own key for them. Ids only; keyed by the
+ * person, on the files' topic (their files are closed by then: erasure waits for them).
+ */
+export const beneficiaryErasedV1 = defineContract({
+  name: 'intake.beneficiary-erased.v1',
+  topic: INTAKE_APPLICATION_TOPIC,
+  schema: z.object({ tenantId: tenantId(), beneficiaryId: id(), reason: z.enum(['personRequest', 'retentionExpired']), erasedAt: instant() }).strict(),
+  key: (payload) => payload.beneficiaryId,
+});
+
+export const intakeContracts = [applicationTransmittedV1, applicationOpenedV1, applicationSubmittedV1, commissionDecidedV1, applicationWithdrawnV1, applicationClosedV1, beneficiaryErasedV1] as const;
 

@@ -42,6 +42,7 @@ describe('the contract registry', () => {
       'intake.application-submitted.v1',
       'intake.application-transmitted.v1',
       'intake.application-withdrawn.v1',
+      'intake.beneficiary-erased.v1',
       'intake.commission-decided.v1',
       'lending.borrower-contacted.v1',
       'lending.incident-warning-issued.v1',

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { applicationOpenedV1, applicationSubmittedV1, borrowerContactedV1, createEnvelope, headersOf, instalmentMissedV1, instalmentPaidV1, loanDisbursedV1, loanRepaidV1, type Contract, type PayloadSchema } from '@tremplin/contracts';
+import { applicationOpenedV1, applicationSubmittedV1, beneficiaryErasedV1, borrowerContactedV1, createEnvelope, headersOf, instalmentMissedV1, instalmentPaidV1, loanDisbursedV1, loanRepaidV1, type Contract, type PayloadSchema } from '@tremplin/contracts';
 import { checkReplayEqualsLive } from '@tremplin/event-store-postgres';
 import { eventually, startServiceHarness, tally, type ServiceHarness } from '@tremplin/testing';
 import type { z } from 'zod';
@@ -21,7 +21,8 @@ const count = (sql: string, params: unknown[]) => h.asTenant(TENANT, async (clie
 async function publish<S extends PayloadSchema>(contract: Contract<S>, payload: z.input<S>, occurredAt = now): Promise<void> {
   const producer = await h.transport.producer();
   const envelope = createEnvelope(contract, payload, { messageId: randomUUID(), occurredAt, correlationId: `corr-${short()}` });
-  const key = String((payload as { loanId?: string; applicationId?: string }).loanId ?? (payload as { applicationId: string }).applicationId);
+  const keyed = payload as { loanId?: string; applicationId?: string; beneficiaryId?: string };
+  const key = String(keyed.loanId ?? keyed.applicationId ?? keyed.beneficiaryId);
   await producer.send([{ topic: h.topic(contract.topic), key, value: JSON.stringify(envelope), headers: headersOf(envelope) }]);
   await producer.close();
 }
@@ -124,6 +125,20 @@ describe('a plan opened from intake’s and lending’s facts', () => {
     const noted = await call('POST', `/plans/${loanId}/contacts`, tokens.sophie, { body: { channel: 'phone', topics: ['budget'], reached: true, contactedAt: '2027-02-08T08:30:00.000Z', note: 'premier appel de suivi' } });
     expect([noted.status, noted.body.code]).toEqual([201, undefined]);
     expect((await call('GET', `/plans/${loanId}/contacts`, tokens.sophie)).body.contacts).toEqual([expect.objectContaining({ note: 'premier appel de suivi' })]);
+
+    // Intake erases the person (their files closed): the note sealed here under their key is shredded too, whatever
+    // the number of deliveries, and nothing new can be sealed for them.
+    const erased = { tenantId: TENANT, beneficiaryId: `ben-${applicationId}`, reason: 'personRequest' as const, erasedAt: '2027-02-09T08:00:00.000Z' };
+    await publish(beneficiaryErasedV1, erased);
+    await publish(beneficiaryErasedV1, erased);
+    const shredded = await eventually('the note shredded', async () => {
+      const contacts = (await call('GET', `/plans/${loanId}/contacts`, tokens.sophie)).body.contacts as Array<{ note?: unknown }>;
+      return contacts[0]?.note === '[erased]' ? contacts : undefined;
+    });
+    expect(shredded).toHaveLength(1);
+    expect(await count(`SELECT count(*) AS n FROM privacy.person_keys WHERE person_id = $1`, [`ben-${applicationId}`])).toBe(0);
+    const after = await call('POST', `/plans/${loanId}/contacts`, tokens.sophie, { body: { channel: 'phone', topics: ['budget'], reached: true, contactedAt: '2027-02-09T09:00:00.000Z', note: 'encore un appel' } });
+    expect([after.status, after.body.code]).toEqual([409, 'BENEFICIARY_ERASED']);
   });
 });
 

@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CommandExecutor } from '@tremplin/commands';
 import { mergeBindings } from '@tremplin/messaging';
-import { CLOCK, COMMAND_EXECUTOR, loggerOf, PlatformModule, serviceWorkers, type Clock } from '@tremplin/service-kit';
+import type { PrivacyVault } from '@tremplin/privacy';
+import { CLOCK, COMMAND_EXECUTOR, loggerOf, PlatformModule, PRIVACY_VAULT, serviceWorkers, type Clock } from '@tremplin/service-kit';
 import type { AccompanimentConfig } from './config';
 import { DeadlineController } from './deadline/deadline.controller';
+import { erasureConsumers } from './intake-file/erasure.consumer';
 import { intakeConsumers } from './intake-file/intake.consumer';
 import { lendingConsumers } from './plan/lending.consumer';
 import { PlanController } from './plan/plan.controller';
@@ -25,12 +27,12 @@ export class AppModule {
     // Contact notes are personal data: encrypted per person by the privacy vault.
     const platform = PlatformModule.forRoot('accompaniment', config, { ...options, privacy: true });
     const workers = serviceWorkers({
-      inject: [PLAN_HANDLER, REFUND_HANDLER, EVALUATION_HANDLER],
-      useFactory: (plans: PlanHandler, refunds: RefundHandler, evaluations: EvaluationHandler) => {
+      inject: [PLAN_HANDLER, REFUND_HANDLER, EVALUATION_HANDLER, PRIVACY_VAULT],
+      useFactory: (plans: PlanHandler, refunds: RefundHandler, evaluations: EvaluationHandler, vault: PrivacyVault) => {
         // Plans and refunds both hear lending's facts: one binding per contract runs both in the message's transaction.
         const refundParts = refundWorkers(refunds, evaluations, loggerOf('accompaniment'));
         return {
-          consumers: mergeBindings(lendingConsumers(plans, loggerOf('accompaniment')), intakeConsumers(plans, loggerOf('accompaniment')), refundParts.consumers),
+          consumers: mergeBindings(lendingConsumers(plans, loggerOf('accompaniment')), intakeConsumers(plans, loggerOf('accompaniment')), erasureConsumers(vault, loggerOf('accompaniment')), refundParts.consumers),
           projections: [planRowProjection, ...refundParts.projections],
         };
       },

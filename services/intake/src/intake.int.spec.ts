@@ -430,6 +430,9 @@ describe('the person’s rights', () => {
       return found;
     });
     expect(hits).toEqual([]);
+    // Other services shred what they sealed under the person's id when they hear it (ids only).
+    const told = await eventually('intake.beneficiary-erased.v1 on Kafka', async () => h.published.find((message) => message.name === 'intake.beneficiary-erased.v1' && message.payload.beneficiaryId === beneficiaryId));
+    expect(told.payload).toEqual({ tenantId: TENANT, beneficiaryId, reason: 'personRequest', erasedAt: expect.any(String) });
     expect(new Set(h.published.map((message) => message.name.split('.')[0]))).toEqual(new Set(['intake', 'lending']));
     expect(h.published.filter((message) => JSON.stringify(message).toUpperCase().includes(canary))).toEqual([]);
     expect(logs.some((line) => line.includes('request completed') && line.includes(beneficiaryId))).toBe(true);

@@ -7,6 +7,7 @@ import { sealAll } from '../personal-data';
 import type { ConsentKind, Household, InformationTopic } from './beneficiary.commands';
 import { beneficiaryAggregate } from './beneficiary.decider';
 import { beneficiaryStreamId } from './beneficiary.events';
+import { beneficiaryMessages } from './beneficiary.outbound';
 
 export const BENEFICIARY_HANDLER = Symbol('BENEFICIARY_HANDLER');
 const RETENTION_JOB_ACTOR = { userId: 'retention-job', role: 'service' };
@@ -40,6 +41,7 @@ export function createBeneficiaryHandler(deps: BeneficiaryHandlerDeps) {
       ...fromInput(input, now),
       streamId: beneficiaryStreamId(beneficiaryId),
       command: command as never,
+      toMessages: (decided) => beneficiaryMessages(input.tenantId, decided.before, decided.recorded),
       respond: (decided) => ({ statusCode, body: { beneficiaryId, status: decided.after.status, streamVersion: decided.streamVersion, events: recordedEvents(decided.recorded) } }),
     });
 
@@ -87,6 +89,7 @@ export function createBeneficiaryHandler(deps: BeneficiaryHandlerDeps) {
         metadata: metadataFromContext(now),
         // The retention rules already held back anyone with a file in progress or a loan within its archive period.
         command: { type: 'EraseBeneficiary', filesWithLiveLoan: [], filesInProgress: [], reason: 'retentionExpired', now, actor: RETENTION_JOB_ACTOR },
+        toMessages: (decided) => beneficiaryMessages(tenantId, decided.before, decided.recorded),
         respond: (decided) => ({ statusCode: 200, body: { beneficiaryId, status: decided.after.status, streamVersion: decided.streamVersion } }),
       });
       if (outcome.kind === 'done' || outcome.error.code === 'BENEFICIARY_ERASED') await deps.vault.erase(tenantId, beneficiaryId);
