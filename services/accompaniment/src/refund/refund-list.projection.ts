@@ -1,6 +1,5 @@
 import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import { rowProjection } from '@tremplin/event-store-postgres';
-import type { PoolClient } from '@tremplin/pg';
+import { rowProjection, rowTable } from '@tremplin/event-store-postgres';
 import { interestRefundAggregate, type InterestRefundStatus } from './interest-refund.decider';
 import { refundPolicyAggregate, type RefundPolicyVersion } from './refund-policy.decider';
 
@@ -102,7 +101,7 @@ export function evolveRefundRow(row: RefundRow | undefined, event: RecordedEvent
   }
 }
 
-const REFUND_COLUMNS: ReadonlyArray<readonly [keyof RefundRow, string, string]> = [
+const refundListTable = rowTable<RefundRow>('accompaniment.refund_list', [
   ['tenantId', 'tenant_id', 'text'],
   ['loanId', 'loan_id', 'text'],
   ['status', 'status', 'text'],
@@ -126,30 +125,12 @@ const REFUND_COLUMNS: ReadonlyArray<readonly [keyof RefundRow, string, string]> 
   ['paymentReference', 'payment_reference', 'text'],
   ['streamVersion', 'stream_version', 'int'],
   ['updatedAt', 'updated_at', 'timestamptz'],
-];
+]);
 
 const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The SQL expression giving a refund_list row as the JSON of a RefundRow (numbers as numbers, instants as ISO text). */
-export const REFUND_ROW_JSON = `jsonb_build_object(${REFUND_COLUMNS.map(([key, column, type]) => {
-  const value = type === 'timestamptz' ? ISO(column) : type === 'date' ? `to_char(${column}, 'YYYY-MM-DD')` : column;
-  return `'${key}', ${value}`;
-}).join(', ')})`;
-
-async function upsertRefunds(tx: PoolClient, rows: readonly RefundRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = REFUND_COLUMNS.map(([, column]) => column);
-  await tx.query(
-    `INSERT INTO accompaniment.refund_list (${columns.join(', ')})
-     SELECT ${REFUND_COLUMNS.map(([key, , type]) => `r."${key}"::${type === 'int' ? 'integer' : type}`).join(', ')}
-       FROM jsonb_to_recordset($1::jsonb) AS r(${REFUND_COLUMNS.map(([key, , type]) => `"${key}" ${type === 'bigint' || type === 'int' ? type : type === 'boolean' ? 'boolean' : 'text'}`).join(', ')})
-     ON CONFLICT (tenant_id, loan_id) DO UPDATE SET ${columns
-       .filter((column) => column !== 'tenant_id' && column !== 'loan_id')
-       .map((column) => `${column} = excluded.${column}`)
-       .join(', ')}`,
-    [JSON.stringify(rows)],
-  );
-}
+export const REFUND_ROW_JSON = refundListTable.rowJson;
 
 export const REFUND_LIST_SUBSCRIPTION = 'accompaniment.refund-list';
 
@@ -161,12 +142,9 @@ export const refundListProjection = rowProjection<RefundRow>({
   rowsName: 'refunds',
   categories: [interestRefundAggregate.category],
   evolve: evolveRefundRow,
-  async load(tx, loanIds) {
-    const { rows } = await tx.query<{ row: RefundRow }>(`SELECT ${REFUND_ROW_JSON} AS row FROM accompaniment.refund_list WHERE loan_id = ANY($1::text[])`, [loanIds]);
-    return new Map(rows.map(({ row }) => [row.loanId, row]));
-  },
-  save: upsertRefunds,
-  clear: async (tx) => void (await tx.query('DELETE FROM accompaniment.refund_list')),
+  load: refundListTable.load,
+  save: refundListTable.save,
+  clear: refundListTable.clear,
 });
 
 /** accompaniment.refund_policy: the CCAS's policy versions and yearly optional-aid budgets. */

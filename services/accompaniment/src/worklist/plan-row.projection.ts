@@ -1,6 +1,5 @@
 import { decodeEvent, type RecordedEvent } from '@tremplin/event-sourcing';
-import { rowProjection } from '@tremplin/event-store-postgres';
-import type { PoolClient } from '@tremplin/pg';
+import { rowProjection, rowTable } from '@tremplin/event-store-postgres';
 import { nextStepOf, type NextStep } from '../plan/escalation.rules';
 import { planAggregate } from '../plan/plan.decider';
 
@@ -140,7 +139,7 @@ export function evolvePlanRow(row: PlanRow | undefined, event: RecordedEvent): P
   }
 }
 
-const COLUMNS: ReadonlyArray<[keyof PlanRow, string, string]> = [
+const planRowTable = rowTable<PlanRow>('accompaniment.plan_row', [
   ['tenantId', 'tenant_id', 'text'],
   ['loanId', 'loan_id', 'text'],
   ['product', 'product', 'text'],
@@ -152,25 +151,10 @@ const COLUMNS: ReadonlyArray<[keyof PlanRow, string, string]> = [
   ['lastContactAt', 'last_contact_at', 'timestamptz'],
   ['streamVersion', 'stream_version', 'int'],
   ['updatedAt', 'updated_at', 'timestamptz'],
-];
+]);
 
 /** Reads rows back in the shape evolve returns (instants as ISO text). */
-export const PLAN_ROW_SQL = `jsonb_build_object(${COLUMNS.map(([key, column, type]) =>
-  type === 'timestamptz' ? `'${key}', to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : `'${key}', ${column}`,
-).join(', ')})`;
-
-async function upsert(tx: PoolClient, rows: readonly PlanRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO accompaniment.plan_row (${COLUMNS.map(([, column]) => column).join(', ')})
-     SELECT ${COLUMNS.map(([key]) => `r."${key}"`).join(', ')}
-       FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMNS.map(([key, , type]) => `"${key}" ${type}`).join(', ')})
-     ON CONFLICT (tenant_id, loan_id) DO UPDATE SET ${COLUMNS.slice(2)
-       .map(([, column]) => `${column} = excluded.${column}`)
-       .join(', ')}`,
-    [JSON.stringify(rows)],
-  );
-}
+export const PLAN_ROW_SQL = planRowTable.rowJson;
 
 export const planRowProjection = rowProjection<PlanRow>({
   name: PLAN_ROW_SUBSCRIPTION,
@@ -179,10 +163,7 @@ export const planRowProjection = rowProjection<PlanRow>({
   table: 'accompaniment.plan_row',
   categories: [planAggregate.category],
   evolve: evolvePlanRow,
-  async load(tx, loanIds) {
-    const { rows } = await tx.query<{ row: PlanRow }>(`SELECT ${PLAN_ROW_SQL} AS row FROM accompaniment.plan_row WHERE loan_id = ANY($1::text[])`, [loanIds]);
-    return new Map(rows.map(({ row }) => [row.loanId, row]));
-  },
-  save: upsert,
-  clear: async (tx) => void (await tx.query('DELETE FROM accompaniment.plan_row')),
+  load: planRowTable.load,
+  save: planRowTable.save,
+  clear: planRowTable.clear,
 });
