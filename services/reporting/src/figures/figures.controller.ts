@@ -31,7 +31,8 @@ type FiguresQuery = z.infer<typeof figuresQuery>;
 @ApiController('reporting', 'reporting')
 export class FiguresController {
   private readonly federationOf: (tenantId: string) => string;
-  private readonly answers = new AnswerCache<ShownReport>(500);
+  // A Caisse des Dépôts answer over 300 CCAS holds about 24,000 figures (a few MB as objects): a few dozen answers at most.
+  private readonly answers = new AnswerCache<ShownReport>(48);
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
