@@ -1,4 +1,4 @@
-import { journeyCalendar, startPlatformProcesses, type Reply, type RunningPlatform } from '@tremplin/testing';
+import { eventually, expectOk, journeyCalendar, moveClocks, type RunningPlatform, startPlatformProcesses } from '@tremplin/testing';
 
 // Issue 11's journey across lending and the guarantee fund, as separate processes on the run's PostgreSQL and
 // Kafka (no HTTP call between them): a restructuring loan is refused its guarantee for lack of envelope headroom
@@ -14,27 +14,8 @@ const tokens = { advisor: '', director: '', officer: '', admin: '' };
 const day = journeyCalendar('2026-11-30T00:00:00.000Z').date;
 const halfUp = (numerator: number, denominator: number) => Math.floor((2 * numerator + denominator) / (2 * denominator));
 
-function expectOk(reply: Reply, what: string): Reply {
-  if (reply.status >= 300) throw new Error(`${what} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-  return reply;
-}
-
-/** Both services' clocks to the same instant, frozen: the journey moves through months in seconds. */
-async function at(instant: string): Promise<void> {
-  for (const service of ['lending', 'guarantee-fund'] as const) {
-    expectOk(await platform.call(service, 'PUT', '/platform/clock', { token: tokens.admin, body: { now: instant, mode: 'frozen' } }), `clock of ${service}`);
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const at = (instant: string) => moveClocks(platform, ['lending', 'guarantee-fund'], instant);
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, 60_000);
 
 const lending = (method: 'GET' | 'POST', path: string, body?: unknown) => platform.call('lending', method, `/tenants/${TENANT}/loans${path}`, { token: tokens.advisor, ...(body ? { body } : {}) });
 const fund = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) => platform.call('guarantee-fund', method, `/tenants/${TENANT}${path}`, { token, ...(body ? { body } : {}) });

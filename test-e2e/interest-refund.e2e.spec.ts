@@ -1,4 +1,4 @@
-import { journeyCalendar, startPlatformProcesses, type Reply, type RunningPlatform } from '@tremplin/testing';
+import { eventually, expectOk, journeyCalendar, moveClocks, type RunningPlatform, startPlatformProcesses } from '@tremplin/testing';
 
 // Issue 12's interest refund across lending and accompaniment, as separate processes on the run's PostgreSQL and
 // Kafka: a classic loan of 1,825 € over 24 months at 3 % is disbursed and repaid on time in lending, instalment by
@@ -12,26 +12,8 @@ let platform: RunningPlatform;
 const tokens = { advisor: '', sophie: '', marc: '', director: '', admin: '' };
 const day = journeyCalendar('2026-11-30T00:00:00.000Z').date;
 
-function expectOk(reply: Reply, what: string): Reply {
-  if (reply.status >= 300) throw new Error(`${what} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-  return reply;
-}
-
-async function at(instant: string): Promise<void> {
-  for (const service of ['lending', 'accompaniment'] as const) {
-    expectOk(await platform.call(service, 'PUT', '/platform/clock', { token: tokens.admin, body: { now: instant, mode: 'frozen' } }), `clock of ${service}`);
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const at = (instant: string) => moveClocks(platform, ['lending', 'accompaniment'], instant);
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, 60_000);
 
 const lending = (method: 'GET' | 'POST', path: string, body?: unknown, tenant = TENANT, token = tokens.advisor) => platform.call('lending', method, `/tenants/${tenant}/loans${path}`, { token, ...(body ? { body } : {}) });
 const accompaniment = (method: 'GET' | 'POST', path: string, token: string, body?: unknown, tenant = TENANT) => platform.call('accompaniment', method, `/tenants/${tenant}${path}`, { token, ...(body ? { body } : {}) });

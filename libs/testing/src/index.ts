@@ -6,6 +6,7 @@ export * from './chromium';
 export * from './platform-processes';
 export * from './kafka-observer';
 export * from './calendar';
+export * from './journey';
 export * from './audit-runner';
 export * from './demo-plan';
 export * from './demo';
