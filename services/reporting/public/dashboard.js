@@ -48,8 +48,9 @@
     $('token').focus();
   }
 
+  // The years up to the service's today (its clock: a demo platform's runs ahead), not the viewer's computer's.
   function periods() {
-    var now = new Date().getFullYear();
+    var now = scope && scope.today ? Number(scope.today.slice(0, 4)) : new Date().getFullYear();
     var options = [];
     for (var year = now; year > now - 10; year--) {
       var group = el('optgroup', { label: String(year) });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Access, CurrentPrincipal, type Principal } from '@tremplin/auth';
 import { id, products } from '@tremplin/contracts';
 import type { Pool } from '@tremplin/pg';
-import { ApiController, ApiError, PG_POOL, QueryRoute, SERVICE_CONFIG, ValidQuery } from '@tremplin/service-kit';
+import { ApiController, ApiError, CLOCK, PG_POOL, QueryRoute, SERVICE_CONFIG, ValidQuery, type Clock } from '@tremplin/service-kit';
 import { federationLookup, type ReportingConfig } from '../config';
 import { readModelChecksums, rebuildFromLog } from '../log/rebuild';
 import { reportOf } from './figures.aggregate';
@@ -37,15 +37,16 @@ export class FiguresController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(SERVICE_CONFIG) private readonly config: ReportingConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.federationOf = federationLookup(config.REPORTING_FEDERATIONS);
   }
 
-  @QueryRoute({ path: 'scope', access: 'dashboard.read-aggregates', summary: 'The tenants and federations the viewer may see, and whether small numbers are hidden' })
+  @QueryRoute({ path: 'scope', access: 'dashboard.read-aggregates', summary: 'The tenants and federations the viewer may see, whether small numbers are hidden, and the service’s today (the periods the page offers end there)' })
   scope(@CurrentPrincipal() principal: Principal) {
     const tenants = [...principal.tenantIds].sort();
     const federations = [...new Set(tenants.map(this.federationOf))].sort();
-    return { tenants, federations, suppression: this.suppresses(principal) ? 'smallNumbers' : 'none', threshold: this.config.REPORTING_SMALL_NUMBER_THRESHOLD };
+    return { tenants, federations, suppression: this.suppresses(principal) ? 'smallNumbers' : 'none', threshold: this.config.REPORTING_SMALL_NUMBER_THRESHOLD, today: this.today() };
   }
 
   @QueryRoute({ path: 'figures', access: 'dashboard.read-aggregates', summary: 'Figures of a period per CCAS, federation or product (JSON, or one table as CSV with format=csv&table=…)', query: figuresQuery })
@@ -54,7 +55,7 @@ export class FiguresController {
     const period = periodOf(query.period);
     const started = performance.now();
     // Today decides which CCAS deadlines have passed (an escalation still waiting past it counts as late).
-    const today = new Date().toISOString().slice(0, 10);
+    const today = this.today();
     const suppress = this.suppresses(principal);
     // An answer computed for the same scope and filters holds while the read models have not moved.
     const cached = this.config.REPORTING_FIGURES_CACHE;
@@ -98,6 +99,11 @@ export class FiguresController {
   }
 
   // A CCAS's own staff see its figures as they are; every shared view hides small numbers.
+  /** The service's day (its clock, movable on a demo platform), never the machine's: deadlines and periods follow it. */
+  private today(): string {
+    return this.clock().toISOString().slice(0, 10);
+  }
+
   private suppresses(principal: Principal): boolean {
     return principal.organisationKind !== 'ccas';
   }
