@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { DEMO_SERVICES, demoUsuryCapTables, frenchIban, journeyCalendar, transmitDemoFile, type DemoReply, type DemoService, type RunningPlatform } from '@tremplin/testing';
+import { contractRegistry } from '@tremplin/contracts';
+import { DEMO_SERVICES, demoUsuryCapTables, frenchIban, journeyCalendar, kafkaBrokers, transmitDemoFile, type DemoReply, type DemoService, type RunningPlatform } from '@tremplin/testing';
 
 // The five journeys of issue 15 through the five services' HTTP APIs only, with tokens of the roles a CCAS, a bank, a
 // guarantor and the platform use; the services' clocks move together (CLOCK_CONTROL=on), frozen at each step:
@@ -36,7 +38,10 @@ export interface JourneyOptions {
   /** Processes per service: a request without an answer is retried on the next one. */
   readonly replicas?: number;
   /** Runs between two steps of the journeys (faults). */
-  readonly between?: (step: string) => Promise<void>;
+  /** The platform's Kafka (startPlatformProcesses' kafkaBrokers); the run's shared broker by default. */
+  readonly brokers?: readonly string[];
+  /** Runs between two steps of the journeys (faults); `now` is the instant the services' clocks show. */
+  readonly between?: (step: string, now: string) => Promise<void>;
 }
 
 export interface JourneyResult {
@@ -84,6 +89,65 @@ export async function storeCounts(platform: RunningPlatform): Promise<Record<str
   return counts;
 }
 
+/** Messages written to an outbox and not yet published, over every service. */
+async function unsent(platform: RunningPlatform): Promise<number> {
+  let total = 0;
+  for (const service of JOURNEY_SERVICES) {
+    if (service === 'reporting') continue;
+    const client = new Client({ connectionString: platform.ownerUrl(service) });
+    await client.connect();
+    try {
+      for (const tenant of TENANTS) {
+        await client.query(`SELECT set_config('app.tenant_id', $1, false)`, [tenant]);
+        total += (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM messaging.outbox WHERE sent_at IS NULL AND tenant_id = $1', [tenant])).rows[0]!.n;
+      }
+    } finally {
+      await client.end();
+    }
+  }
+  return total;
+}
+
+/** Messages on the platform's topics that a service's consumer group has not yet committed (it has begun reading). */
+async function consumerLag(platform: RunningPlatform, brokers: readonly string[]): Promise<number> {
+  const admin = new Kafka({ clientId: 'journeys-lag', brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+  try {
+    await admin.connect();
+    const topics = contractRegistry.topics.map((topic) => `${platform.prefix}${topic.name}`);
+    const high = new Map<string, number>();
+    for (const topic of topics) for (const partition of await admin.fetchTopicOffsets(topic)) high.set(`${topic}/${partition.partition}`, Number(partition.high));
+    let lag = 0;
+    for (const service of JOURNEY_SERVICES) {
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId: `${platform.prefix}${service}`, topics })) {
+        for (const { partition, offset } of partitions) if (Number(offset) >= 0) lag += (high.get(`${topic}/${partition}`) ?? 0) - Number(offset);
+      }
+    }
+    return lag;
+  } catch {
+    // The broker is not answering (restarting): something may be in flight.
+    return -1;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Waits until nothing is in flight: every outbox published, every consumer group caught up with the topics, and
+ * no store moving for a moment. The clocks move only
+ * then (ADR 0008: between steps, not while facts travel), so a consumer that handles a fact late (after a fault, or
+ * on a loaded machine) still handles it at the instant of its step.
+ */
+export async function quiet(platform: RunningPlatform, brokers: readonly string[] = kafkaBrokers()): Promise<void> {
+  let previous = '';
+  for (let round = 0; round < 600; round += 1) {
+    const now = JSON.stringify(await storeCounts(platform));
+    if (now === previous && (await unsent(platform)) === 0 && (await consumerLag(platform, brokers)) === 0) return;
+    previous = now;
+    await sleep(400);
+  }
+  throw new Error('journeys: the platform never went quiet');
+}
+
 /** Waits until no store moves for a second (consumers done with what was published), then answers the counts. */
 export async function settledCounts(platform: RunningPlatform): Promise<Record<string, number>> {
   let previous = JSON.stringify(await storeCounts(platform));
@@ -98,7 +162,8 @@ export async function settledCounts(platform: RunningPlatform): Promise<Record<s
 
 export async function runJourneys(platform: RunningPlatform, options: JourneyOptions): Promise<JourneyResult> {
   const replicas = options.replicas ?? 1;
-  const between = options.between ?? (async () => undefined);
+  let clock = '';
+  const between = async (step: string) => options.between?.(step, clock);
   const day = journeyDay;
   const year = Number(day('2027-01-01').slice(0, 4));
   let rotation = 0;
@@ -109,13 +174,13 @@ export async function runJourneys(platform: RunningPlatform, options: JourneyOpt
       const replica = (rotation + attempt - 1) % replicas;
       try {
         const reply = await platform.call(service, method, path, { token, ...(body !== undefined ? { body } : {}), ...(idempotencyKey ? { key: idempotencyKey } : {}), replica, timeoutMs: 30_000 });
-        if (reply.status < 500 || attempt >= 60) {
+        if (reply.status < 500 || attempt >= 240) {
           rotation += 1;
           return reply;
         }
       } catch (error) {
         // No answer (the process died, or is starting again): retried with the same key on the next replica.
-        if (attempt >= 60) throw error;
+        if (attempt >= 240) throw error;
       }
       await sleep(500);
     }
@@ -138,8 +203,20 @@ export async function runJourneys(platform: RunningPlatform, options: JourneyOpt
   const laval = await staff(LAVAL, 'laval');
   const fcsOfficer = await tokenOf('guarantorOfficer', 'fcs-officer', 'cdc', 'guarantor', [TARBES, LAVAL]);
 
+  /** Every process's clock to the same instant, frozen (each replica has its own). */
   async function at(instant: string): Promise<void> {
-    for (const service of JOURNEY_SERVICES) await ok(service, 'PUT', '/platform/clock', admin, { now: instant, mode: 'frozen' });
+    await quiet(platform, options.brokers);
+    clock = instant;
+    for (const service of JOURNEY_SERVICES) {
+      for (let replica = 0; replica < replicas; replica += 1) {
+        for (let attempt = 1; ; attempt += 1) {
+          const reply = await platform.call(service, 'PUT', '/platform/clock', { token: admin, body: { now: instant, mode: 'frozen' }, replica, timeoutMs: 30_000 }).catch((error: Error) => ({ status: 0, body: { error: error.message } }));
+          if (reply.status === 200) break;
+          if (attempt >= 240) throw new Error(`journeys: the clock of ${service} replica ${replica} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+          await sleep(500);
+        }
+      }
+    }
   }
 
   // 5. Attempts across tenants and roles: each answers 404 or 403, and no store moves.
@@ -389,4 +466,54 @@ export async function runJourneys(platform: RunningPlatform, options: JourneyOpt
   for (const tenant of TENANTS) expect(figures[tenant]).toMatchObject(expected[tenant]!);
 
   return { loans, refundedCents: interestCollected, claimCents, outstandingAtDefault, guarantorRecoveredCents, trespasses, figures };
+}
+
+/** Read models of each service (the projections, reporting's facts): rows compared by count and checksum. */
+const READ_MODELS: Record<DemoService, readonly string[]> = {
+  intake: ['intake.file_list', 'intake.person_list'],
+  lending: ['lending.loan_summary'],
+  'guarantee-fund': ['guarantee_fund.guarantee', 'guarantee_fund.envelope'],
+  accompaniment: ['accompaniment.plan_row', 'accompaniment.refund_list', 'accompaniment.refund_policy'],
+  reporting: ['reporting.application_fact', 'reporting.loan_fact', 'reporting.loan_activity', 'reporting.envelope_fact', 'reporting.escalation_fact', 'reporting.evaluation_fact', 'reporting.file_fact', 'reporting.known_tenant'],
+};
+
+/**
+ * What a run of the journeys left in every store, comparable across platforms (ids are drawn afresh in each): per
+ * service and tenant, events per type with the sum of their amounts (every top-level …Cents field); per read-model
+ * table, its rows and an md5 of them ordered, without their opaque ids (every …_id column but tenant_id, every UUID
+ * inside a value) nor the instant the projection wrote the row (updated_at, the database's time).
+ */
+export async function storeDigest(platform: RunningPlatform, rowsOut: Record<string, string[]> = {}): Promise<Record<string, string>> {
+  const digest: Record<string, string> = {};
+  for (const service of JOURNEY_SERVICES) {
+    const client = new Client({ connectionString: platform.ownerUrl(service) });
+    await client.connect();
+    try {
+      for (const tenant of TENANTS) {
+        await client.query(`SELECT set_config('app.tenant_id', $1, false)`, [tenant]);
+        if (service !== 'reporting') {
+          const events = await client.query<{ type: string; n: number; cents: string }>(
+            `SELECT type, count(*)::int AS n, sum((SELECT coalesce(sum(value::numeric), 0) FROM jsonb_each_text(data) WHERE key LIKE '%Cents' AND value ~ '^-?[0-9]+$'))::text AS cents
+               FROM es.events WHERE tenant_id = $1 GROUP BY type`,
+            [tenant],
+          );
+          for (const row of events.rows) digest[`${service}/${tenant}/events/${row.type}`] = `${row.n} events, ${row.cents} cents`;
+        }
+        for (const table of READ_MODELS[service]) {
+          const rows = await client.query<{ n: number; md5: string | null; rows: string[] | null }>(
+            `SELECT count(*)::int AS n, md5(string_agg(r, '|' ORDER BY r)) AS md5, array_agg(r ORDER BY r) AS rows
+               FROM (SELECT regexp_replace((SELECT jsonb_object_agg(key, value) FROM jsonb_each(to_jsonb(t)) WHERE key = 'tenant_id' OR (key NOT LIKE '%\\_id' AND key <> 'updated_at'))::text,
+                                           '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', 'id', 'g') AS r
+                       FROM ${table} t WHERE to_jsonb(t)->>'tenant_id' = $1 OR NOT to_jsonb(t) ? 'tenant_id') rows`,
+            [tenant],
+          );
+          digest[`${service}/${tenant}/${table}`] = `${rows.rows[0]!.n} rows, md5 ${rows.rows[0]!.md5 ?? '-'}`;
+          rowsOut[`${service}/${tenant}/${table}`] = rows.rows[0]!.rows ?? [];
+        }
+      }
+    } finally {
+      await client.end();
+    }
+  }
+  return digest;
 }

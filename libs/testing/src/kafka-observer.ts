@@ -11,8 +11,9 @@ export interface KafkaObserver {
   stop(): Promise<void>;
 }
 
-export async function observeTopics(topics: readonly string[], groupId: string, clientId = 'spec-observer'): Promise<KafkaObserver> {
-  const transport: MessageTransport = createKafkaTransport({ brokers: kafkaBrokers(), clientId });
+/** `brokers`: a Kafka of the spec's own (startKafka); the run's shared broker by default. */
+export async function observeTopics(topics: readonly string[], groupId: string, clientId = 'spec-observer', brokers: readonly string[] = kafkaBrokers()): Promise<KafkaObserver> {
+  const transport: MessageTransport = createKafkaTransport({ brokers: [...brokers], clientId });
   const messages: Envelope<Record<string, unknown>>[] = [];
   const subscription = topics.length
     ? await transport.subscribe({

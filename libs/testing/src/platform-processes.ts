@@ -20,6 +20,8 @@ export interface PlatformProcessOptions {
   readonly replicas?: number;
   /** Extra environment for every service (CLOCK_CONTROL: 'on' for journeys that move time). */
   readonly env?: Record<string, string>;
+  /** Brokers of a Kafka of the spec's own (startKafka), for faults that stop the broker; the run's shared one by default. */
+  readonly kafkaBrokers?: readonly string[];
 }
 
 export interface RunningPlatform {
@@ -32,8 +34,8 @@ export interface RunningPlatform {
   call(name: ServiceName, method: 'GET' | 'POST' | 'PUT', path: string, options?: CallOptions & { replica?: number }): Promise<Reply>;
   /** Kills one process (SIGKILL by default: no shutdown hook runs) and waits until it is gone. */
   kill(name: ServiceName, replica?: number, signal?: NodeJS.Signals): Promise<void>;
-  /** Starts the process again on the same port and database, and waits until it is healthy. */
-  restart(name: ServiceName, replica?: number): Promise<void>;
+  /** Starts the process again on the same port and database (with `env` added), and waits until it is healthy. */
+  restart(name: ServiceName, replica?: number, env?: Record<string, string>): Promise<void>;
   /** Each process's log lines (JSON), for the spec's own checks. */
   logs(name: ServiceName, replica?: number): readonly string[];
   stop(): Promise<void>;
@@ -51,7 +53,8 @@ export async function startPlatformProcesses(options: PlatformProcessOptions): P
   const prefix = `e2e-${randomUUID().slice(0, 8)}.`;
   const keysDir = await mkdtemp(join(tmpdir(), 'tremplin-platform-keys-'));
   const key = await loadOrCreateDevSigningKey(keysDir);
-  await ensureTopics(kafkaBrokers(), withTopicPrefix(contractRegistry, prefix));
+  const brokers = options.kafkaBrokers ? [...options.kafkaBrokers] : kafkaBrokers();
+  await ensureTopics(brokers, withTopicPrefix(contractRegistry, prefix));
   const databases = new Map<ServiceName, { name: string; ownerUrl: string; appUrl: string }>();
   const slots = new Map<string, Slot>();
   const slotKey = (name: ServiceName, replica: number) => `${name}#${replica}`;
@@ -87,7 +90,7 @@ export async function startPlatformProcesses(options: PlatformProcessOptions): P
           env: {
             DATABASE_URL: provisioned.appUrl,
             MIGRATION_DATABASE_URL: provisioned.ownerUrl,
-            KAFKA_BROKERS: kafkaBrokers().join(','),
+            KAFKA_BROKERS: brokers.join(','),
             KAFKA_TOPIC_PREFIX: prefix,
             AUTH_DEV_KEYS_DIR: keysDir,
             PRIVACY_DEV_KEYS_DIR: keysDir,
@@ -144,10 +147,10 @@ export async function startPlatformProcesses(options: PlatformProcessOptions): P
       child.kill(signal);
       await exited;
     },
-    async restart(name, replica = 0) {
+    async restart(name, replica = 0, env = {}) {
       const slot = slotOf(name, replica);
       if (slot.process.child.exitCode === null && slot.process.child.signalCode === null) throw new Error(`${name} replica ${replica} is still running`);
-      slot.process = spawnSlot(slot);
+      slot.process = spawnSlot({ ...slot, env: { ...slot.env, ...env } });
       await waitHealthy(slot.process, 180_000);
     },
     logs: (name, replica = 0) => slotOf(name, replica).lines,
