@@ -42,6 +42,8 @@ export interface ReduceExposure extends Issued {
 
 export interface ReleaseGuarantee extends Issued {
   readonly type: 'ReleaseGuarantee';
+  /** When lending says the loan was repaid: the release is dated by the fact, not by when the fund heard of it. */
+  readonly repaidAt: string;
 }
 
 export interface CallGuarantee extends Issued {

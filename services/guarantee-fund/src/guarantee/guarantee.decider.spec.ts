@@ -104,7 +104,7 @@ describe('a loan without a guarantee', () => {
   it('cannot be activated, reduced, released, called, paid, shared or written off', () => {
     spec.given([]).when({ type: 'ActivateGuarantee', principalCents: 150_001, disbursedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_GRANTED'));
     spec.given([]).when({ type: 'ReduceExposure', outstandingPrincipalCents: 1, paidOn: '2026-03-10', ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_ACTIVE'));
-    spec.given([]).when({ type: 'ReleaseGuarantee', ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_ACTIVE'));
+    spec.given([]).when({ type: 'ReleaseGuarantee', repaidAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_ACTIVE'));
     spec.given([]).when({ type: 'CallGuarantee', outstandingPrincipalCents: 1, defaultedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_ACTIVE'));
     spec.given([]).when({ type: 'PayClaim', paidOn: '2026-03-10', ...at(NOW) }).thenThrows(refusedWith('state', 'CLAIM_BEFORE_DEFAULT'));
     spec.given([]).when({ type: 'ShareRecovery', recoveryCents: 100, receivedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_CALLED'));
@@ -182,7 +182,8 @@ describe('an active guarantee', () => {
       .then([{ type: 'GuaranteeCalled', data: { outstandingPrincipalCents: 152_000, claimCents: 75_001, calledAt: NOW } }]);
   });
   it('is released with what it still exposed when the loan is repaid', () => {
-    spec.given([...active, reduced]).when({ type: 'ReleaseGuarantee', ...at(NOW) }).then([{ type: 'GuaranteeReleased', data: { releasedCents: 50_001, releasedAt: NOW } }]);
+    // Dated by lending's fact, not by when the fund heard of it (a late delivery after a broker restart).
+    spec.given([...active, reduced]).when({ type: 'ReleaseGuarantee', repaidAt: '2026-03-05T09:00:00.000Z', ...at(NOW) }).then([{ type: 'GuaranteeReleased', data: { releasedCents: 50_001, releasedAt: '2026-03-05T09:00:00.000Z' } }]);
   });
   it('is called on default: claim = share × outstanding principal, half-up to the cent', () => {
     spec.given(active).when({ type: 'CallGuarantee', outstandingPrincipalCents: 100_001, defaultedAt: '2026-09-01T10:00:00.000Z', ...at(NOW) }).then([called]);
@@ -203,7 +204,7 @@ describe('a released guarantee', () => {
   const released = [...active, { type: 'GuaranteeReleased', data: { releasedCents: 75_001, releasedAt: NOW } } as GuaranteeEvent];
   it('is neither called nor released again', () => {
     spec.given(released).when({ type: 'CallGuarantee', outstandingPrincipalCents: 1, defaultedAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_ACTIVE'));
-    spec.given(released).when({ type: 'ReleaseGuarantee', ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_ACTIVE'));
+    spec.given(released).when({ type: 'ReleaseGuarantee', repaidAt: NOW, ...at(NOW) }).thenThrows(refusedWith('state', 'GUARANTEE_NOT_ACTIVE'));
   });
 });
 

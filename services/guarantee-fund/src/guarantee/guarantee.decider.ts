@@ -155,7 +155,7 @@ export function decideGuarantee(command: GuaranteeCommand, state: GuaranteeState
     }
     case 'ReleaseGuarantee': {
       const active = activeOrThrow(state);
-      return [{ type: 'GuaranteeReleased', data: { releasedCents: active.exposureCents, releasedAt: command.now } }];
+      return [{ type: 'GuaranteeReleased', data: { releasedCents: active.exposureCents, releasedAt: command.repaidAt } }];
     }
     case 'CallGuarantee': {
       if (state.status === 'called' || state.status === 'claimPaid' || state.status === 'writtenOff') {

@@ -21,7 +21,7 @@ export function lendingLoanConsumers(handler: GuaranteeHandler, log: MessagingLo
     on(offerWithdrawnV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'WithdrawGuarantee', withdrawnAt: p.withdrawnAt }, context)),
     on(loanDisbursedV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'ActivateGuarantee', principalCents: p.amountCents, disbursedAt: p.disbursedAt }, context)),
     on(instalmentPaidV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'ReduceExposure', outstandingPrincipalCents: p.outstandingPrincipalCents, paidOn: p.paidOn }, context)),
-    on(loanRepaidV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'ReleaseGuarantee' }, context)),
+    on(loanRepaidV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'ReleaseGuarantee', repaidAt: p.repaidAt }, context)),
     on(loanDefaultedV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'CallGuarantee', outstandingPrincipalCents: p.outstandingPrincipalCents, defaultedAt: p.defaultedAt }, context)),
     on(recoveryReceivedV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'ShareRecovery', recoveryCents: p.amountCents, receivedAt: p.receivedAt }, context)),
     on(loanWrittenOffV1, (p, context) => apply(p.tenantId, p.loanId, { type: 'WriteOffGuarantee', writtenOffAt: p.writtenOffAt }, context)),
