@@ -1,5 +1,6 @@
 import { deepStrictEqual, fail } from 'node:assert/strict';
 import type { Decider } from './decider';
+import type { RecordedEvent } from './envelope';
 
 export interface DeciderThen<Event> {
   then(expected: Event[]): void;
@@ -47,4 +48,38 @@ export function deciderSpec<Command, Event, State>(decider: Decider<Command, Eve
       };
     },
   };
+}
+
+/**
+ * Runs commands through a decider and records what it decides as the store would (versions, ids, metadata from the
+ * command's `now` and actor), for pure specs of what reads events: projections, outbound mappings, worklists.
+ */
+export function recordDecisions<Command extends { readonly now: string; readonly actor: { readonly userId: string } }, Event extends { readonly type: string; readonly data: unknown }, State>(
+  decider: Decider<Command, Event, State>,
+  commands: readonly Command[],
+  stream: { readonly tenantId: string; readonly streamId: string },
+): RecordedEvent[] {
+  let state = decider.initialState();
+  const out: RecordedEvent[] = [];
+  for (const command of commands) {
+    for (const event of decider.decide(command, state)) {
+      state = decider.evolve(state, event);
+      const version = out.length + 1;
+      out.push({
+        ...event,
+        eventId: `00000000-0000-4000-8000-${String(version).padStart(12, '0')}`,
+        schemaVersion: 1,
+        metadata: { correlationId: 'corr-1', occurredAt: command.now, actorId: command.actor.userId },
+        tenantId: stream.tenantId,
+        streamId: stream.streamId,
+        streamVersion: version,
+        globalPosition: BigInt(version),
+        transactionId: 1n,
+        recordedAt: command.now,
+        hash: 'h',
+        previousHash: 'p',
+      });
+    }
+  }
+  return out;
 }
