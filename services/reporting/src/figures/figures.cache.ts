@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Pool } from '@tremplin/pg';
 
 /**
- * The read models change only when the folder folds the log (a rebuild rewrites them equal): the log's last position
- * and how many messages still wait to be folded say whether an answer computed earlier still holds.
+ * The read models change only when facts are written (a folded batch, a rebuild), and each such write counts itself
+ * in its own transaction (`reporting.fold_progress`): an answer computed at one count holds until the next. Read before
+ * the facts, so an answer can only be newer than its version (recomputed once more), never older.
  */
 export async function readModelVersion(pool: Pool): Promise<string> {
-  const { rows } = await pool.query<{ seq: string | null; waiting: string }>(
-    `SELECT pg_sequence_last_value('reporting.consumed_event_seq_seq') AS seq, (SELECT count(*) FROM reporting.unfolded) AS waiting`,
-  );
-  return `${rows[0]!.seq ?? 0}:${rows[0]!.waiting}`;
+  const { rows } = await pool.query<{ writes: string }>(`SELECT writes::text FROM reporting.fold_progress`);
+  return rows[0]?.writes ?? '0';
 }
 
 /** The scope and filters an answer depends on, hashed (a Caisse des Dépôts scope lists hundreds of CCAS). */
