@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { contractEvent, type RecordedEvent } from '@tremplin/event-sourcing';
 import { createPool, type Pool } from '@tremplin/pg';
 import { tenancyMigrations } from '@tremplin/tenancy';
-import { createTestDatabase, type TestDatabase } from '@tremplin/testing';
+import { createTestDatabase, eventually, type TestDatabase } from '@tremplin/testing';
 import { checkReplayEqualsLive, eventStoreMigrations, PostgresEventStore, rowProjection, startProjection } from './index';
 
 // Replay equals live on real PostgreSQL: a tally per stream, folded live by the projection's subscriber and
@@ -86,6 +86,12 @@ describe('replay equals live', () => {
     await live.stop();
     // Appended while the live projection is stopped: the check brings live up to date inside its transaction.
     await store.append({ tenantId: 'ccas-b', streamId: 'tally-x' }, [contractEvent('Counted', { n: 10 })], 2);
+    // Readers take an event once every older transaction of the server has ended (ADR 0002); other suites share the
+    // server, so wait until the new event is readable before checking that replay and live both include it.
+    await eventually('the new event readable', async () => {
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM es.events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())`);
+      return Number(rows[0]!.n) === 13 ? true : undefined;
+    });
 
     const honest = await checkReplayEqualsLive(pool, tally);
     expect(honest).toMatchObject({ equal: true, events: 13, tenants: 2, tables: [{ table: 'probe.tally', liveRows: 6, replayedRows: 6, equal: true, tenantsDiffering: [] }] });
