@@ -1,4 +1,4 @@
-import { startPlatformProcesses, type Reply, type RunningPlatform } from '@tremplin/testing';
+import { eventually, expectOk, startPlatformProcesses, type RunningPlatform } from '@tremplin/testing';
 
 // Issue 10's journey across intake and lending as separate processes on the run's PostgreSQL and Kafka (no HTTP
 // call between them): a file built over two appointments, a budget, approval at the commission by someone who did
@@ -19,20 +19,7 @@ function currentQuarterCaps(): string {
   return JSON.stringify([{ effectiveFrom: day(new Date(Date.UTC(now.getUTCFullYear(), first, 1))), effectiveUntil: day(new Date(Date.UTC(now.getUTCFullYear(), first + 3, 0))), caps: { upTo3000: 2349, from3000To6000: 1571, over6000: 873 } }]);
 }
 
-function expectOk(reply: Reply, what: string): Reply {
-  if (reply.status >= 300) throw new Error(`${what} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-  return reply;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(what, probe, 90_000);
 
 const intake = (path: string, body: unknown, token = tokens.sophie) => platform.call('intake', 'POST', `/tenants/${TENANT}${path}`, { token, body });
 const file = (applicationId: string) => platform.call('intake', 'GET', `/tenants/${TENANT}/applications/${applicationId}`, { token: tokens.sophie });

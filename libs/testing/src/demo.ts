@@ -1,5 +1,6 @@
 import { annuityInstalment, type Cents } from '@tremplin/finance';
 import { assessmentDate, decisionDate, disbursementDate, dueDate, planDemoYear, TARBES_LAVAL_TARGETS, type DemoLoanPlan, type DemoPlan, type DemoTargets, type TenantYearPlan } from './demo-plan';
+import { eventually } from './service-harness';
 
 // The demo's driver (`npm run demo`, and the e2e spec that checks the dashboard after it): a year like Tarbes 2016
 // and one like Laval 2015, driven through the five services' HTTP APIs only, with tokens of the roles a CCAS, a bank
@@ -142,15 +143,7 @@ export function frenchIban(n: number): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`demo: timed out waiting for ${what}`);
-    await sleep(150);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => eventually(`demo: ${what}`, probe, 120_000);
 
 /** How a driver calls a service: the reply as it is, or (ok) its body, throwing on anything but 2xx. */
 export type DemoCall = (service: DemoService, method: 'GET' | 'POST' | 'PUT', path: string, token: string, body?: unknown, key?: string) => Promise<DemoReply>;
