@@ -23,6 +23,8 @@ const LOANS_PER_YEAR = Number(process.env.BENCH_REPORTING_LOANS_PER_YEAR ?? 20_0
 const KAFKA_EVENTS = Number(process.env.BENCH_REPORTING_KAFKA_EVENTS ?? 100_000);
 // Consumed first with one log statement per message (REPORTING_LOG_IN_BATCHES=false): the baseline of the same run.
 const BASELINE_EVENTS = Number(process.env.BENCH_REPORTING_BASELINE_EVENTS ?? 20_000);
+// BENCH_REPORTING_PHASES=rebuild,consume,api,page (default: all) measures only some phases after the seed.
+const PHASES = new Set((process.env.BENCH_REPORTING_PHASES ?? 'rebuild,consume,api,page').split(','));
 const TENANTS = 300;
 const FEDERATIONS = 20;
 const API_REQUESTS = 20;
@@ -221,18 +223,21 @@ export async function run({ postgresAdminUrl, kafkaBrokers, log }: BenchContext)
     rows.push(['seed the log (SQL, not measured as a target)', fmt(seeded), `${((performance.now() - seedStarted) / 1000).toFixed(1)} s`, `${fmt(loans)} files, ${TENANTS} CCAS, ${FEDERATIONS} federations`]);
 
     // 2. Rebuild from zero with the service's CLI (progress on stderr, counts and checksums on stdout).
-    const rebuildStarted = performance.now();
-    const cli = startProcess(['services/reporting/src/rebuild.cli.ts'], { DATABASE_URL: db.appUrl });
-    let stdout = '';
-    let lastProgress = '';
-    cli.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    cli.stderr!.on('data', (chunk: Buffer) => (lastProgress = chunk.toString().trim().split('\n').pop() ?? lastProgress));
-    const code = await new Promise<number>((resolve) => cli.on('exit', (status) => resolve(status ?? 1)));
-    if (code !== 0) throw new Error(`rebuild failed: ${lastProgress}`);
-    const rebuilt = JSON.parse(stdout) as { events: number; elapsedMs: number; rows: Record<string, number> };
-    const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
-    rows.push(['rebuild from zero (CLI, one transaction)', fmt(rebuilt.events), `${rebuildSeconds.toFixed(1)} s`, `${fmt(rebuilt.events / (rebuilt.elapsedMs / 1000))} ev/s (in the CLI's transaction; ${fmt(rebuilt.events / rebuildSeconds)} with process start); ${fmt(rebuilt.rows['reporting.loan_fact'] ?? 0)} loans`]);
-    log(`rebuild: ${lastProgress}`);
+    // The figures and the page read the facts the rebuild writes: they need it too.
+    if (PHASES.has('rebuild') || PHASES.has('api') || PHASES.has('page')) {
+      const rebuildStarted = performance.now();
+      const cli = startProcess(['services/reporting/src/rebuild.cli.ts'], { DATABASE_URL: db.appUrl });
+      let stdout = '';
+      let lastProgress = '';
+      cli.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      cli.stderr!.on('data', (chunk: Buffer) => (lastProgress = chunk.toString().trim().split('\n').pop() ?? lastProgress));
+      const code = await new Promise<number>((resolve) => cli.on('exit', (status) => resolve(status ?? 1)));
+      if (code !== 0) throw new Error(`rebuild failed: ${lastProgress}`);
+      const rebuilt = JSON.parse(stdout) as { events: number; elapsedMs: number; rows: Record<string, number> };
+      const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
+      rows.push(['rebuild from zero (CLI, one transaction)', fmt(rebuilt.events), `${rebuildSeconds.toFixed(1)} s`, `${fmt(rebuilt.events / (rebuilt.elapsedMs / 1000))} ev/s (in the CLI's transaction; ${fmt(rebuilt.events / rebuildSeconds)} with process start); ${fmt(rebuilt.rows['reporting.loan_fact'] ?? 0)} loans`]);
+      log(`rebuild: ${lastProgress}`);
+    }
 
     // 3. Kafka → read models: new files of the last year published as the services' relays do, the service consuming;
     // first a baseline with one log statement per message, then the service as deployed (a chunk's messages in one).
@@ -268,12 +273,14 @@ export async function run({ postgresAdminUrl, kafkaBrokers, log }: BenchContext)
       const logSeconds = (logged - published) / 1000;
       rows.push([label, fmt(count), `${consumeSeconds.toFixed(1)} s`, `${fmt(count / consumeSeconds)} ev/s folded (${fmt(count / logSeconds)} ev/s into the log; publishing took ${publishSeconds.toFixed(1)} s of it)`]);
     };
-    if (BASELINE_EVENTS > 0) {
-      await startService({ REPORTING_LOG_IN_BATCHES: 'false' });
-      await consume('Kafka → log → read models, one log statement per message (baseline)', BASELINE_EVENTS);
-      await startService();
+    if (PHASES.has('consume')) {
+      if (BASELINE_EVENTS > 0) {
+        await startService({ REPORTING_LOG_IN_BATCHES: 'false' });
+        await consume('Kafka → log → read models, one log statement per message (baseline)', BASELINE_EVENTS);
+        await startService();
+      }
+      await consume('Kafka → log → read models, a chunk in one statement (service as deployed)', KAFKA_EVENTS);
     }
-    await consume('Kafka → log → read models, a chunk in one statement (service as deployed)', KAFKA_EVENTS);
 
     // 4. The figures API for the heaviest filters: the Caisse des Dépôts over all 300 CCAS; first every answer computed
     // afresh (REPORTING_FIGURES_CACHE=false), then as deployed (an answer kept while the read models do not move).
@@ -301,45 +308,49 @@ export async function run({ postgresAdminUrl, kafkaBrokers, log }: BenchContext)
         rows.push([`GET /reporting/figures?${query} ${how}`, `${API_REQUESTS}`, '', `p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms${split}`]);
       }
     };
-    await startService({ REPORTING_FIGURES_CACHE: 'false' });
-    await measureApi('— computed afresh');
-    if (process.env.BENCH_REPORTING_EXPLAIN) {
-      // Where the read's time goes: the loans of the year with their file, as the service reads them, under the scope
-      // policy; planned freely, then with hash joins only as the service now asks (the same data, one after the other).
-      for (const nestloop of ['on', 'off']) {
-        await owner.query('BEGIN');
-        await owner.query(`SET LOCAL enable_nestloop = ${nestloop}`);
-        const plan = await owner.query(
-          `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY ON)
-           SELECT l.*, a.transmitted_at, f.opened_at FROM reporting.loan_fact l
-           LEFT JOIN reporting.application_fact a ON a.tenant_id = l.tenant_id AND a.application_id = l.application_id
-           LEFT JOIN reporting.file_fact f ON f.tenant_id = l.tenant_id AND f.application_id = l.application_id
-           WHERE l.tenant_id = ANY($1) AND ((l.approved_at >= $2::date AND l.approved_at < $3::date) OR (l.refused_at >= $2::date AND l.refused_at < $3::date) OR (l.disbursed_at >= $2::date AND l.disbursed_at < $3::date))`,
-          [tenants, `${lastYear}-01-01`, `${Number(lastYear) + 1}-01-01`],
-        );
-        await owner.query('ROLLBACK');
-        log(`EXPLAIN of the year's loans (enable_nestloop = ${nestloop}):\n${plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}`);
-      }
+    if (PHASES.has('api')) {
+      await startService({ REPORTING_FIGURES_CACHE: 'false' });
+      await measureApi('— computed afresh');
+      if (process.env.BENCH_REPORTING_EXPLAIN) {
+        // Where the read's time goes: the loans of the year with their file, as the service reads them, under the scope
+        // policy; planned freely, then with hash joins only as the service now asks (the same data, one after the other).
+        for (const nestloop of ['on', 'off']) {
+          await owner.query('BEGIN');
+          await owner.query(`SET LOCAL enable_nestloop = ${nestloop}`);
+          const plan = await owner.query(
+            `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY ON)
+             SELECT l.*, a.transmitted_at, f.opened_at FROM reporting.loan_fact l
+             LEFT JOIN reporting.application_fact a ON a.tenant_id = l.tenant_id AND a.application_id = l.application_id
+             LEFT JOIN reporting.file_fact f ON f.tenant_id = l.tenant_id AND f.application_id = l.application_id
+             WHERE l.tenant_id = ANY($1) AND ((l.approved_at >= $2::date AND l.approved_at < $3::date) OR (l.refused_at >= $2::date AND l.refused_at < $3::date) OR (l.disbursed_at >= $2::date AND l.disbursed_at < $3::date))`,
+            [tenants, `${lastYear}-01-01`, `${Number(lastYear) + 1}-01-01`],
+          );
+          await owner.query('ROLLBACK');
+          log(`EXPLAIN of the year's loans (enable_nestloop = ${nestloop}):\n${plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}`);
+        }
     }
     await startService();
     await measureApi('— as deployed (kept answers)');
+    }
 
     // 5. The page, in headless Chromium, until its figures are drawn.
-    const browser = await chromium.launch({ executablePath: ensureChromium(), args: [...CHROMIUM_ARGS] });
-    try {
-      const times: number[] = [];
-      for (let i = 0; i < 4; i++) {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-        const started = performance.now();
-        await page.goto(`${url}/reporting/dashboard#token=${token}&period=${lastYear}`);
-        await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-        if (i >= 1) times.push(performance.now() - started);
-        await page.close();
-      }
-      times.sort((a, b) => a - b);
-      rows.push(['dashboard page ready (Chromium, 300 CCAS)', '3', '', `median ${percentile(times, 50).toFixed(0)} ms, worst ${times[times.length - 1]!.toFixed(0)} ms`]);
-    } finally {
-      await browser.close();
+    if (PHASES.has('page')) {
+      const browser = await chromium.launch({ executablePath: ensureChromium(), args: [...CHROMIUM_ARGS] });
+      try {
+        const times: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+          const started = performance.now();
+          await page.goto(`${url}/reporting/dashboard#token=${token}&period=${lastYear}`);
+          await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+          if (i >= 1) times.push(performance.now() - started);
+          await page.close();
+        }
+        times.sort((a, b) => a - b);
+        rows.push(['dashboard page ready (Chromium, 300 CCAS)', '3', '', `median ${percentile(times, 50).toFixed(0)} ms, worst ${times[times.length - 1]!.toFixed(0)} ms`]);
+      } finally {
+        await browser.close();
+    }
     }
   } finally {
     await owner.end().catch(() => undefined);

@@ -84,6 +84,10 @@ export async function writeFacts(tx: PoolClient, facts: ReturnType<ReturnType<ty
   };
   // The facts' version for kept figures answers (figures.cache.ts): counted in the transaction that writes them.
   await tx.query('UPDATE reporting.fold_progress SET writes = writes + 1');
+  // And per tenant it touches (kept answers per CCAS, figures.cache.ts): only those CCAS are read again.
+  const touched = new Set<string>();
+  for (const rows of Object.values(facts)) for (const row of rows as ReadonlyArray<{ readonly tenantId: string }>) touched.add(row.tenantId);
+  if (touched.size > 0) await tx.query('UPDATE reporting.known_tenant SET writes = writes + 1 WHERE tenant_id = ANY($1::text[])', [[...touched]]);
   await write(APPLICATION_FACT, facts.applications);
   await write(LOAN_FACT, facts.loans);
   await write(LOAN_ACTIVITY, facts.activity);
@@ -166,6 +170,8 @@ export async function replayLogInto(tx: PoolClient, onProgress: (progress: Rebui
     onProgress({ replayed, total });
   }
   for (const table of READ_MODEL_TABLES) await tx.query(`DELETE FROM ${table.name}`);
+  // Every tenant's facts are rewritten, including those a replay no longer produces.
+  await tx.query('UPDATE reporting.known_tenant SET writes = writes + 1');
   // Everything queued is in the replay: the folder, waiting on the lock, then finds nothing left to fold.
   await tx.query(`DELETE FROM reporting.unfolded`);
   const facts = replay.facts();
