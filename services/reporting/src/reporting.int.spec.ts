@@ -253,4 +253,30 @@ describe('reporting from the published contracts', () => {
     expect(route.body).toMatchObject({ unchanged: true, checksums: live.body });
     expect(((await figures(tokens.tarbes, 'period=2026&groupBy=none')).body.total as Row).values.amountSumCents).toBe(547_500);
   });
+
+  it('reads again only the CCAS whose facts moved, and its answer is the one computed afresh', async () => {
+    const byTenant = async () => {
+      const response = await fetch(`${h.app.url}/reporting/figures?period=2026&groupBy=tenant`, { headers: { authorization: `Bearer ${tokens.cdc}` } });
+      return { timing: response.headers.get('server-timing') ?? '', body: (await response.json()) as { rows: Row[]; total: Row } };
+    };
+    const before = (await byTenant()).body;
+    // A sixth loan for Brest: the Caisse des Dépôts's next answer reads Brest only, Tarbes's and Pau's tallies are kept.
+    await publish(grantedLoan({ tenantId: 'ccas-brest', loanId: `ccas-brest-${run}-l5`, applicationId: `ccas-brest-${run}-a5`, amountCents: 130_000, transmittedAt: '2026-09-01T09:00:00.000Z', approvedAt: '2026-09-08T09:00:00.000Z', disbursedAt: '2026-09-15T09:00:00.000Z' }));
+    const after = await eventually('the sixth Brest loan in the figures', async () => {
+      const answer = await byTenant();
+      return answer.body.total.values.loansGranted === before.total.values.loansGranted! + 1 ? answer : undefined;
+    }, 30_000);
+    expect(after.timing).toMatch(/load;desc="1 of 3 CCAS read"/);
+    expect(after.body.total.values).toMatchObject({ amountSumCents: before.total.values.amountSumCents! + 130_000 });
+    const row = (answer: typeof before, key: string) => answer.rows.find((r) => r.key === key)!;
+    expect(row(after.body, 'ccas-pau')).toEqual(row(before, 'ccas-pau'));
+    expect(row(after.body, 'ccas-tarbes')).toEqual(row(before, 'ccas-tarbes'));
+    // Brest's own director sees its six loans (80,000 … 130,000 cents: median 105,000).
+    expect(((await figures(tokens.brest, 'period=2026&groupBy=none')).body.total as Row).values).toMatchObject({ loansGranted: 6, amountMedianCents: 105_000 });
+    // The same answer as every CCAS read afresh (a rebuild rewrites every tenant's facts, so every tally is read again).
+    await h.call('POST', '/reporting/rebuild', { token: tokens.admin });
+    const afresh = await byTenant();
+    expect(afresh.timing).toMatch(/load;desc="3 of 3 CCAS read"/);
+    expect(afresh.body).toEqual(after.body);
+  });
 });

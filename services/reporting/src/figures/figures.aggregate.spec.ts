@@ -1,6 +1,6 @@
 import { createReplay } from '../log/rebuild';
 import { escalation, event, evaluationRecorded, fileOpenedAndDecided, grantedLoan, guaranteeActivated, guaranteeLoss, interestRefundPaid, supportGranted } from '../facts/scenario.test-support';
-import { figuresOf, reportOf } from './figures.aggregate';
+import { figuresOf, reportOf, reportOfTallies, talliesOf } from './figures.aggregate';
 
 const YEAR_2026 = { from: '2026-01-01', to: '2027-01-01' };
 
@@ -158,5 +158,24 @@ describe('figures of accompaniment and the guarantee fund', () => {
       // 55,000 / 273,750 = 20.09 %
       guaranteeLossRatePercent: 20.09,
     });
+  });
+
+  it('gives the same report from tallies kept CCAS by CCAS as from all the facts at once, whatever the grouping', () => {
+    // The service keeps each CCAS's tallies and reads again only those whose facts moved: merged, they must be exact.
+    const ofTenant = (tenantId: string) => ({
+      ...facts,
+      applications: facts.applications.filter((row) => row.tenantId === tenantId),
+      loans: facts.loans.filter((row) => row.tenantId === tenantId),
+      activity: facts.activity.filter((row) => row.tenantId === tenantId),
+      envelopes: facts.envelopes.filter((row) => row.tenantId === tenantId),
+      escalations: facts.escalations.filter((row) => row.tenantId === tenantId),
+      evaluations: facts.evaluations.filter((row) => row.tenantId === tenantId),
+    });
+    const kept = [...talliesOf(ofTenant('ccas-b'), YEAR_2026, '2026-11-05'), ...talliesOf(ofTenant('ccas-a'), YEAR_2026, '2026-11-05')];
+    expect(kept.map((keyed) => keyed.tenantId)).toEqual(expect.arrayContaining(['ccas-a', 'ccas-b']));
+    for (const groupBy of ['none', 'tenant', 'federation', 'product'] as const) {
+      const federationOf = (tenant: string) => (tenant === 'ccas-a' ? 'fed-a' : 'fed-b');
+      expect(reportOfTallies(kept, YEAR_2026, groupBy, federationOf)).toEqual(reportOf(facts, YEAR_2026, groupBy, federationOf, '2026-11-05'));
+    }
   });
 });

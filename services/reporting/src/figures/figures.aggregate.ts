@@ -180,172 +180,462 @@ export interface Report {
   readonly outcomes: ReadonlyArray<{ readonly dimension: EvaluationDimension; readonly codes: ReadonlyArray<{ readonly code: string; readonly count: number }> }>;
 }
 
-const inPeriod = (instant: string | null, period: Period) => instant !== null && instant.slice(0, 10) >= period.from && instant.slice(0, 10) < period.to;
+const inPeriod = (instant: string | null | undefined, period: Period) => !!instant && instant.slice(0, 10) >= period.from && instant.slice(0, 10) < period.to;
 
-const daysOf = (from: string | null | undefined, to: string | null | undefined, into: number[]) => {
-  if (from && to) into.push(daysBetween(from, to));
-};
+/** One month of the series: loans granted and their amount, missed instalments and warnings with the loans concerned. */
+interface MonthTally {
+  granted: number;
+  cents: number;
+  missed: number;
+  warned: number;
+  missedLoans: Set<string>;
+  warnedLoans: Set<string>;
+}
+
+/**
+ * What the figures of one CCAS and product over a period are made of, before any median is taken: counts and sums
+ * add up, values (amounts, durations) are kept to take medians from, the loans behind each count of people are kept as
+ * a set. So the tallies of several CCAS or products merge into exactly the tally of their union — the figures of a
+ * federation, a product or the whole scope are computed from kept tallies without reading the facts again.
+ */
+export interface Tally {
+  applications: number;
+  approved: number;
+  refused: number;
+  outstandingCents: number;
+  missed: number;
+  warned: number;
+  rescheduledHoliday: number;
+  rescheduledTermExtension: number;
+  rescheduledInstalmentRevision: number;
+  defaulted: number;
+  defaultedCents: number;
+  recovered: number;
+  recoveredCents: number;
+  writtenOff: number;
+  writtenOffCents: number;
+  escalations: number;
+  fromMissed: number;
+  due: number;
+  onTime: number;
+  supportEmergencyAid: number;
+  supportSocialGrocery: number;
+  supportReferral: number;
+  supportCents: number;
+  refunds: number;
+  refundedCents: number;
+  activated: number;
+  activatedCents: number;
+  called: number;
+  calledCents: number;
+  claimsPaidCents: number;
+  guarantorRecoveredCents: number;
+  lossCents: number;
+  cohortCoveredCents: number;
+  cohortLostCents: number;
+  grantedLost: number;
+  exposed: number;
+  exposureCents: number;
+  evaluations: number;
+  newProjects: number;
+  envelopeCapacityCents: number;
+  envelopeHeadroomCents: number;
+  amounts: number[];
+  toDecision: number[];
+  toDisbursement: number[];
+  openingToCommission: number[];
+  commissionToDecision: number[];
+  openingToDisbursement: number[];
+  delayDays: number[];
+  workingDays: number[];
+  missedLoans: Set<string>;
+  warnedLoans: Set<string>;
+  rescheduledLoans: Set<string>;
+  defaultedLoans: Set<string>;
+  recoveredLoans: Set<string>;
+  writtenOffLoans: Set<string>;
+  escalatedLoans: Set<string>;
+  contactedLoans: Set<string>;
+  dueLoans: Set<string>;
+  supportedLoans: Set<string>;
+  refundedLoans: Set<string>;
+  guaranteedLoans: Set<string>;
+  claimedLoans: Set<string>;
+  claimPaidLoans: Set<string>;
+  guarantorRecoveredLoans: Set<string>;
+  lostLoans: Set<string>;
+  purposes: Map<string, number>;
+  /** `dimension\u0000code` → evaluations. */
+  outcomes: Map<string, number>;
+  months: Map<string, MonthTally>;
+}
+
+export function emptyTally(): Tally {
+  const tally: Record<string, unknown> = {};
+  for (const key of TALLY_COUNTS) tally[key] = 0;
+  for (const key of TALLY_VALUES) tally[key] = [];
+  for (const key of TALLY_LOANS) tally[key] = new Set<string>();
+  tally['purposes'] = new Map();
+  tally['outcomes'] = new Map();
+  tally['months'] = new Map();
+  return tally as unknown as Tally;
+}
+
+type KeysOf<V> = { [K in keyof Tally]: Tally[K] extends V ? K : never }[keyof Tally];
+const TALLY_VALUES = ['amounts', 'toDecision', 'toDisbursement', 'openingToCommission', 'commissionToDecision', 'openingToDisbursement', 'delayDays', 'workingDays'] as const satisfies ReadonlyArray<KeysOf<number[]>>;
+const TALLY_LOANS = [
+  'missedLoans',
+  'warnedLoans',
+  'rescheduledLoans',
+  'defaultedLoans',
+  'recoveredLoans',
+  'writtenOffLoans',
+  'escalatedLoans',
+  'contactedLoans',
+  'dueLoans',
+  'supportedLoans',
+  'refundedLoans',
+  'guaranteedLoans',
+  'claimedLoans',
+  'claimPaidLoans',
+  'guarantorRecoveredLoans',
+  'lostLoans',
+] as const satisfies ReadonlyArray<KeysOf<Set<string>>>;
+const TALLY_COUNTS = (Object.keys({
+  applications: 0, approved: 0, refused: 0, outstandingCents: 0, missed: 0, warned: 0, rescheduledHoliday: 0, rescheduledTermExtension: 0, rescheduledInstalmentRevision: 0,
+  defaulted: 0, defaultedCents: 0, recovered: 0, recoveredCents: 0, writtenOff: 0, writtenOffCents: 0, escalations: 0, fromMissed: 0, due: 0, onTime: 0,
+  supportEmergencyAid: 0, supportSocialGrocery: 0, supportReferral: 0, supportCents: 0, refunds: 0, refundedCents: 0, activated: 0, activatedCents: 0, called: 0, calledCents: 0,
+  claimsPaidCents: 0, guarantorRecoveredCents: 0, lossCents: 0, cohortCoveredCents: 0, cohortLostCents: 0, grantedLost: 0, exposed: 0, exposureCents: 0, evaluations: 0,
+  newProjects: 0, envelopeCapacityCents: 0, envelopeHeadroomCents: 0,
+} satisfies Record<KeysOf<number>, 0>) as Array<KeysOf<number>>);
+
+const addCount = <K>(into: Map<K, number>, key: K, n = 1) => into.set(key, (into.get(key) ?? 0) + n);
+
+/** Adds `from` into `into` (counts added, values appended, sets of loans united); `from` is left as it was. */
+export function mergeTally(into: Tally, from: Tally): Tally {
+  for (const key of TALLY_COUNTS) into[key] += from[key];
+  for (const key of TALLY_VALUES) for (const value of from[key]) into[key].push(value);
+  for (const key of TALLY_LOANS) for (const loan of from[key]) into[key].add(loan);
+  for (const [key, n] of from.purposes) addCount(into.purposes, key, n);
+  for (const [key, n] of from.outcomes) addCount(into.outcomes, key, n);
+  for (const [month, point] of from.months) {
+    const target = monthOf(into, month);
+    target.granted += point.granted;
+    target.cents += point.cents;
+    target.missed += point.missed;
+    target.warned += point.warned;
+    for (const loan of point.missedLoans) target.missedLoans.add(loan);
+    for (const loan of point.warnedLoans) target.warnedLoans.add(loan);
+  }
+  return into;
+}
+
+export function mergedTally(tallies: Iterable<Tally>): Tally {
+  const merged = emptyTally();
+  for (const tally of tallies) mergeTally(merged, tally);
+  return merged;
+}
+
+function monthOf(tally: Tally, month: string): MonthTally {
+  let point = tally.months.get(month);
+  if (!point) tally.months.set(month, (point = { granted: 0, cents: 0, missed: 0, warned: 0, missedLoans: new Set(), warnedLoans: new Set() }));
+  return point;
+}
+
+/** A tally of one CCAS and product (null: facts without a product, e.g. an envelope). */
+export interface KeyedTally {
+  readonly tenantId: string;
+  readonly product: string | null;
+  readonly tally: Tally;
+}
+
+/**
+ * The tallies of a set of facts over a period, one per CCAS and product (facts outside the period are ignored).
+ * `asOf` (a day) says which CCAS deadlines have passed: an escalation with no contact yet misses its deadline once the
+ * day is past.
+ */
+export function talliesOf(facts: FactSet, period: Period, asOf: string = period.to): KeyedTally[] {
+  const tallies = new Map<string, KeyedTally>();
+  const tallyOf = (tenantId: string, product: string | null | undefined): Tally => {
+    const key = `${tenantId}\u0000${product ?? ''}`;
+    let found = tallies.get(key);
+    if (!found) tallies.set(key, (found = { tenantId, product: product ?? null, tally: emptyTally() }));
+    return found.tally;
+  };
+  const loanKey = (row: { readonly tenantId: string; readonly loanId: string }) => `${row.tenantId}\u0000${row.loanId}`;
+
+  for (const application of facts.applications) if (inPeriod(application.transmittedAt, period)) tallyOf(application.tenantId, application.product).applications += 1;
+
+  // Processing times of the loans decided in the period: from the file's transmission (or, for a file the bank
+  // received directly, its receipt) to the bank's decision, and from the decision to the disbursement; and the file's
+  // whole path: opening → commission → the bank's decision → disbursement.
+  const transmitted = new Map(facts.applications.map((application) => [`${application.tenantId}\u0000${application.applicationId}`, application.transmittedAt]));
+  const files = new Map((facts.files ?? []).map((file) => [`${file.tenantId}\u0000${file.applicationId}`, file]));
+  const fileOf = (loan: ReportedLoan) => (loan.applicationId ? files.get(`${loan.tenantId}\u0000${loan.applicationId}`) : undefined);
+  for (const loan of facts.loans) {
+    const tally = tallyOf(loan.tenantId, loan.product);
+    const approved = inPeriod(loan.approvedAt, period);
+    const refused = inPeriod(loan.refusedAt, period);
+    const openedAt = loan.openedAt ?? fileOf(loan)?.openedAt;
+    if (approved) tally.approved += 1;
+    if (refused) tally.refused += 1;
+    if (approved || refused) {
+      const decidedAt = loan.approvedAt ?? loan.refusedAt;
+      const start = loan.transmittedAt ?? (loan.applicationId && transmitted.get(`${loan.tenantId}\u0000${loan.applicationId}`)) ?? loan.receivedAt;
+      // One entry per decision in the period (a loan approved and refused in it would count twice, as before).
+      for (let n = Number(approved) + Number(refused); n > 0; n--) {
+        if (start && decidedAt) tally.toDecision.push(daysBetween(start, decidedAt));
+        const commissionAt = loan.commissionDecidedAt ?? fileOf(loan)?.commissionDecidedAt;
+        if (openedAt && commissionAt) tally.openingToCommission.push(daysBetween(openedAt, commissionAt));
+        if (commissionAt && decidedAt) tally.commissionToDecision.push(daysBetween(commissionAt, decidedAt));
+      }
+    }
+    if (inPeriod(loan.disbursedAt, period)) {
+      const cents = loan.disbursedCents ?? 0;
+      tally.amounts.push(cents);
+      tally.outstandingCents += loan.outstandingCents;
+      if (loan.approvedAt) tally.toDisbursement.push(daysBetween(loan.approvedAt, loan.disbursedAt!));
+      if (openedAt) tally.openingToDisbursement.push(daysBetween(openedAt, loan.disbursedAt!));
+      tally.cohortCoveredCents += loan.guaranteedCents ?? 0;
+      if ((loan.guaranteeLossCents ?? 0) > 0) {
+        tally.grantedLost += 1;
+        tally.cohortLostCents += loan.guaranteeLossCents!;
+      }
+      if ((loan.guaranteeExposureCents ?? 0) > 0) tally.exposed += 1;
+      tally.exposureCents += loan.guaranteeExposureCents ?? 0;
+      addCount(tally.purposes, loan.purposeCategory ?? 'unknown');
+      const point = monthOf(tally, loan.disbursedAt!.slice(0, 7));
+      point.granted += 1;
+      point.cents += cents;
+    }
+  }
+
+  for (const row of facts.activity) {
+    if (!(row.occurredOn >= period.from && row.occurredOn < period.to)) continue;
+    const tally = tallyOf(row.tenantId, row.product);
+    const loan = loanKey(row);
+    switch (row.kind) {
+      case 'instalmentMissed': {
+        tally.missed += 1;
+        tally.missedLoans.add(loan);
+        const point = monthOf(tally, row.occurredOn.slice(0, 7));
+        point.missed += 1;
+        point.missedLoans.add(loan);
+        break;
+      }
+      case 'incidentWarning': {
+        tally.warned += 1;
+        tally.warnedLoans.add(loan);
+        const point = monthOf(tally, row.occurredOn.slice(0, 7));
+        point.warned += 1;
+        point.warnedLoans.add(loan);
+        break;
+      }
+      case 'rescheduled:holiday':
+      case 'rescheduled:termExtension':
+      case 'rescheduled:instalmentRevision':
+        tally[row.kind === 'rescheduled:holiday' ? 'rescheduledHoliday' : row.kind === 'rescheduled:termExtension' ? 'rescheduledTermExtension' : 'rescheduledInstalmentRevision'] += 1;
+        tally.rescheduledLoans.add(loan);
+        break;
+      case 'defaulted':
+        tally.defaulted += 1;
+        tally.defaultedCents += row.cents;
+        tally.defaultedLoans.add(loan);
+        break;
+      case 'recovery':
+        tally.recovered += 1;
+        tally.recoveredCents += row.cents;
+        tally.recoveredLoans.add(loan);
+        break;
+      case 'writtenOff':
+        tally.writtenOff += 1;
+        tally.writtenOffCents += row.cents;
+        tally.writtenOffLoans.add(loan);
+        break;
+      case 'support:emergencyAid':
+      case 'support:socialGrocery':
+      case 'support:referral':
+        tally[row.kind === 'support:emergencyAid' ? 'supportEmergencyAid' : row.kind === 'support:socialGrocery' ? 'supportSocialGrocery' : 'supportReferral'] += 1;
+        tally.supportCents += row.cents;
+        tally.supportedLoans.add(loan);
+        break;
+      case 'interestRefundPaid':
+        tally.refunds += 1;
+        tally.refundedCents += row.cents;
+        tally.refundedLoans.add(loan);
+        break;
+      case 'guaranteeActivated':
+        tally.activated += 1;
+        tally.activatedCents += row.cents;
+        tally.guaranteedLoans.add(loan);
+        break;
+      case 'guaranteeCalled':
+        tally.called += 1;
+        tally.calledCents += row.cents;
+        tally.claimedLoans.add(loan);
+        break;
+      case 'guaranteeClaimPaid':
+        tally.claimsPaidCents += row.cents;
+        tally.claimPaidLoans.add(loan);
+        break;
+      case 'guarantorRecovery':
+        tally.guarantorRecoveredCents += row.cents;
+        tally.guarantorRecoveredLoans.add(loan);
+        break;
+      case 'guaranteeLoss':
+        tally.lossCents += row.cents;
+        tally.lostLoans.add(loan);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Escalations opened in the period; the reaction to a missed instalment: the first CCAS contact's delay as
+  // accompaniment measured it (from lending's record of the missed instalment), and the share within the CCAS's
+  // deadline among those contacted or still waiting past it (one closed without a CCAS contact is neither).
+  for (const row of facts.escalations ?? []) {
+    if (!inPeriod(row.openedAt, period)) continue;
+    const tally = tallyOf(row.tenantId, row.product);
+    const loan = loanKey(row);
+    tally.escalations += 1;
+    tally.escalatedLoans.add(loan);
+    if (row.trigger !== 'instalmentMissed') continue;
+    tally.fromMissed += 1;
+    if (row.delayMinutes !== null) {
+      tally.contactedLoans.add(loan);
+      tally.delayDays.push(Math.round(row.delayMinutes / 144) / 10);
+      tally.workingDays.push(row.delayWorkingDays ?? 0);
+    }
+    if (row.contactedAt !== null || (row.closedAt === null && row.deadlineDate !== null && row.deadlineDate < asOf)) {
+      tally.due += 1;
+      tally.dueLoans.add(loan);
+      if (row.contactedAt !== null && row.late === false) tally.onTime += 1;
+    }
+  }
+
+  for (const row of facts.evaluations ?? []) {
+    if (!(row.heldOn >= period.from && row.heldOn < period.to)) continue;
+    const tally = tallyOf(row.tenantId, row.product);
+    tally.evaluations += 1;
+    if (row.newProject) tally.newProjects += 1;
+    for (const dimension of EVALUATION_DIMENSIONS) addCount(tally.outcomes, `${dimension}\u0000${row[dimension]}`);
+  }
+
+  // An envelope belongs to a CCAS, not a product.
+  for (const envelope of facts.envelopes) {
+    const tally = tallyOf(envelope.tenantId, null);
+    tally.envelopeCapacityCents += envelope.capacityCents;
+    tally.envelopeHeadroomCents += envelope.headroomCents;
+  }
+  return [...tallies.values()];
+}
+
+/** The figures of a tally: medians and percentiles taken from its values, people counted from its loans. */
+export function figuresOfTally(tally: Tally): Figures {
+  const granted = tally.amounts.length;
+  const decided = tally.approved + tally.refused;
+  const rescheduled = tally.rescheduledHoliday + tally.rescheduledTermExtension + tally.rescheduledInstalmentRevision;
+  const supports = tally.supportEmergencyAid + tally.supportSocialGrocery + tally.supportReferral;
+  return {
+    people: {
+      applications: tally.applications,
+      approved: tally.approved,
+      refused: tally.refused,
+      decided,
+      granted,
+      missed: tally.missedLoans.size,
+      warned: tally.warnedLoans.size,
+      rescheduled: tally.rescheduledLoans.size,
+      defaulted: tally.defaultedLoans.size,
+      recovered: tally.recoveredLoans.size,
+      writtenOff: tally.writtenOffLoans.size,
+      timed: tally.toDecision.length,
+      // Envelopes are voted by boards about guarantors, not people: never suppressed.
+      envelopes: Number.POSITIVE_INFINITY,
+      escalated: tally.escalatedLoans.size,
+      contacted: tally.contactedLoans.size,
+      deadlineDue: tally.dueLoans.size,
+      supported: tally.supportedLoans.size,
+      refunded: tally.refundedLoans.size,
+      guaranteed: tally.guaranteedLoans.size,
+      claimed: tally.claimedLoans.size,
+      claimPaid: tally.claimPaidLoans.size,
+      guarantorRecovered: tally.guarantorRecoveredLoans.size,
+      guaranteeLost: tally.lostLoans.size,
+      grantedLost: tally.grantedLost,
+      exposed: tally.exposed,
+      evaluated: tally.evaluations,
+    },
+    values: {
+      applicationsTransmitted: tally.applications,
+      loansApproved: tally.approved,
+      loansRefused: tally.refused,
+      approvalRatePercent: decided ? Math.round((1000 * tally.approved) / decided) / 10 : null,
+      loansGranted: granted,
+      amountSumCents: sum(tally.amounts),
+      amountMeanCents: meanCents(tally.amounts),
+      amountMedianCents: medianCents(tally.amounts),
+      outstandingCents: tally.outstandingCents,
+      missedInstalments: tally.missed,
+      loansWithMissedInstalments: tally.missedLoans.size,
+      incidentWarnings: tally.warned,
+      reschedulings: rescheduled,
+      reschedulingsHoliday: tally.rescheduledHoliday,
+      reschedulingsTermExtension: tally.rescheduledTermExtension,
+      reschedulingsInstalmentRevision: tally.rescheduledInstalmentRevision,
+      defaults: tally.defaulted,
+      defaultedCents: tally.defaultedCents,
+      recoveries: tally.recovered,
+      recoveredCents: tally.recoveredCents,
+      writeOffs: tally.writtenOff,
+      writtenOffCents: tally.writtenOffCents,
+      daysToDecisionMedian: median(tally.toDecision),
+      daysToDecisionP90: percentile(tally.toDecision, 90),
+      daysToDisbursementMedian: median(tally.toDisbursement),
+      daysToDisbursementP90: percentile(tally.toDisbursement, 90),
+      daysOpeningToCommissionMedian: median(tally.openingToCommission),
+      daysOpeningToCommissionP90: percentile(tally.openingToCommission, 90),
+      daysCommissionToDecisionMedian: median(tally.commissionToDecision),
+      daysCommissionToDecisionP90: percentile(tally.commissionToDecision, 90),
+      daysOpeningToDisbursementMedian: median(tally.openingToDisbursement),
+      daysOpeningToDisbursementP90: percentile(tally.openingToDisbursement, 90),
+      escalationsOpened: tally.escalations,
+      escalationsFromMissedInstalment: tally.fromMissed,
+      firstContactDelayDaysMedian: median(tally.delayDays),
+      firstContactDelayDaysP90: percentile(tally.delayDays, 90),
+      firstContactWorkingDaysMedian: median(tally.workingDays),
+      firstContactWithinDeadlinePercent: tally.due ? Math.round((1000 * tally.onTime) / tally.due) / 10 : null,
+      supportMeasures: supports,
+      supportEmergencyAid: tally.supportEmergencyAid,
+      supportSocialGrocery: tally.supportSocialGrocery,
+      supportReferral: tally.supportReferral,
+      supportAidCents: tally.supportCents,
+      interestRefunds: tally.refunds,
+      interestRefundedCents: tally.refundedCents,
+      guaranteesActivated: tally.activated,
+      guaranteedCents: tally.activatedCents,
+      guaranteeExposureCents: tally.exposureCents,
+      guaranteeClaims: tally.called,
+      guaranteeClaimCents: tally.calledCents,
+      guaranteeClaimsPaidCents: tally.claimsPaidCents,
+      guarantorRecoveredCents: tally.guarantorRecoveredCents,
+      guaranteeLossCents: tally.lossCents,
+      guaranteeLossRatePercent: tally.cohortCoveredCents ? Math.round((10_000 * tally.cohortLostCents) / tally.cohortCoveredCents) / 100 : null,
+      evaluationsRecorded: tally.evaluations,
+      newProjects: tally.newProjects,
+      envelopeCapacityCents: tally.envelopeCapacityCents,
+      envelopeHeadroomCents: tally.envelopeHeadroomCents,
+    },
+  };
+}
 
 /**
  * The figures of one set of facts over a period (facts outside it are ignored). `asOf` (a day) says which CCAS
  * deadlines have passed: an escalation with no contact yet counts as missing its deadline once the day is past.
  */
 export function figuresOf(facts: FactSet, period: Period, asOf: string = period.to): Figures {
-  const applications = facts.applications.filter((application) => inPeriod(application.transmittedAt, period));
-  const approved = facts.loans.filter((loan) => inPeriod(loan.approvedAt, period));
-  const refused = facts.loans.filter((loan) => inPeriod(loan.refusedAt, period));
-  const granted = facts.loans.filter((loan) => inPeriod(loan.disbursedAt, period));
-  const amounts = granted.map((loan) => loan.disbursedCents ?? 0);
-  const activity = facts.activity.filter((row) => row.occurredOn >= period.from && row.occurredOn < period.to);
-  const of = (predicate: (row: LoanActivity) => boolean) => activity.filter(predicate);
-  const loansOf = (rows: readonly LoanActivity[]) => new Set(rows.map((row) => `${row.tenantId}\u0000${row.loanId}`)).size;
-  const missed = of((row) => row.kind === 'instalmentMissed');
-  const warned = of((row) => row.kind === 'incidentWarning');
-  const rescheduled = of((row) => row.kind.startsWith('rescheduled:'));
-  const defaulted = of((row) => row.kind === 'defaulted');
-  const recovered = of((row) => row.kind === 'recovery');
-  const writtenOff = of((row) => row.kind === 'writtenOff');
-
-  // Processing times of the loans decided in the period: from the file's transmission (or, for a file the bank
-  // received directly, its receipt) to the bank's decision, and from the decision to the disbursement.
-  const transmitted = new Map(facts.applications.map((application) => [`${application.tenantId}\u0000${application.applicationId}`, application.transmittedAt]));
-  const toDecision: number[] = [];
-  for (const loan of [...approved, ...refused]) {
-    const decidedAt = loan.approvedAt ?? loan.refusedAt;
-    const start = loan.transmittedAt ?? (loan.applicationId && transmitted.get(`${loan.tenantId}\u0000${loan.applicationId}`)) ?? loan.receivedAt;
-    if (start && decidedAt) toDecision.push(daysBetween(start, decidedAt));
-  }
-  const toDisbursement = granted.filter((loan) => loan.approvedAt).map((loan) => daysBetween(loan.approvedAt!, loan.disbursedAt!));
-  const decided = approved.length + refused.length;
-  const envelopes = facts.envelopes;
-
-  // The file's whole path for the loans decided in the period: opening → commission → the bank's decision → disbursement.
-  const files = new Map((facts.files ?? []).map((file) => [`${file.tenantId}\u0000${file.applicationId}`, file]));
-  const fileOf = (loan: ReportedLoan) => (loan.applicationId ? files.get(`${loan.tenantId}\u0000${loan.applicationId}`) : undefined);
-  const openedAt = (loan: ReportedLoan) => loan.openedAt ?? fileOf(loan)?.openedAt;
-  const openingToCommission: number[] = [];
-  const commissionToDecision: number[] = [];
-  for (const loan of [...approved, ...refused]) {
-    const commissionAt = loan.commissionDecidedAt ?? fileOf(loan)?.commissionDecidedAt;
-    daysOf(openedAt(loan), commissionAt, openingToCommission);
-    daysOf(commissionAt, loan.approvedAt ?? loan.refusedAt, commissionToDecision);
-  }
-  const openingToDisbursement: number[] = [];
-  for (const loan of granted) daysOf(openedAt(loan), loan.disbursedAt, openingToDisbursement);
-
-  // Escalations opened in the period; the reaction to a missed instalment: the first CCAS contact's delay as
-  // accompaniment measured it (from lending's record of the missed instalment), and the share within the CCAS's
-  // deadline among those contacted or still waiting past it (one closed without a CCAS contact is neither).
-  const escalations = (facts.escalations ?? []).filter((row) => inPeriod(row.openedAt, period));
-  const fromMissed = escalations.filter((row) => row.trigger === 'instalmentMissed');
-  const contacted = fromMissed.filter((row) => row.delayMinutes !== null);
-  const due = fromMissed.filter((row) => row.contactedAt !== null || (row.closedAt === null && row.deadlineDate !== null && row.deadlineDate < asOf));
-  const onTime = due.filter((row) => row.contactedAt !== null && row.late === false).length;
-  const loansIn = (rows: ReadonlyArray<{ tenantId: string; loanId: string }>) => new Set(rows.map((row) => `${row.tenantId}\u0000${row.loanId}`)).size;
-  const delayDays = contacted.map((row) => Math.round(row.delayMinutes! / 144) / 10);
-
-  const supports = of((row) => row.kind.startsWith('support:'));
-  const refunds = of((row) => row.kind === 'interestRefundPaid');
-  const activated = of((row) => row.kind === 'guaranteeActivated');
-  const called = of((row) => row.kind === 'guaranteeCalled');
-  const claimsPaid = of((row) => row.kind === 'guaranteeClaimPaid');
-  const fundRecoveries = of((row) => row.kind === 'guarantorRecovery');
-  const losses = of((row) => row.kind === 'guaranteeLoss');
-  const cohortCovered = sum(granted.map((loan) => loan.guaranteedCents ?? 0));
-  const cohortLost = granted.filter((loan) => (loan.guaranteeLossCents ?? 0) > 0);
-  const evaluations = (facts.evaluations ?? []).filter((row) => row.heldOn >= period.from && row.heldOn < period.to);
-
-  return {
-    people: {
-      applications: applications.length,
-      approved: approved.length,
-      refused: refused.length,
-      decided,
-      granted: granted.length,
-      missed: loansOf(missed),
-      warned: loansOf(warned),
-      rescheduled: loansOf(rescheduled),
-      defaulted: loansOf(defaulted),
-      recovered: loansOf(recovered),
-      writtenOff: loansOf(writtenOff),
-      timed: toDecision.length,
-      // Envelopes are voted by boards about guarantors, not people: never suppressed.
-      envelopes: Number.POSITIVE_INFINITY,
-      escalated: loansIn(escalations),
-      contacted: loansIn(contacted),
-      deadlineDue: loansIn(due),
-      supported: loansOf(supports),
-      refunded: loansOf(refunds),
-      guaranteed: loansOf(activated),
-      claimed: loansOf(called),
-      claimPaid: loansOf(claimsPaid),
-      guarantorRecovered: loansOf(fundRecoveries),
-      guaranteeLost: loansOf(losses),
-      grantedLost: cohortLost.length,
-      exposed: granted.filter((loan) => (loan.guaranteeExposureCents ?? 0) > 0).length,
-      evaluated: evaluations.length,
-    },
-    values: {
-      applicationsTransmitted: applications.length,
-      loansApproved: approved.length,
-      loansRefused: refused.length,
-      approvalRatePercent: decided ? Math.round((1000 * approved.length) / decided) / 10 : null,
-      loansGranted: granted.length,
-      amountSumCents: sum(amounts),
-      amountMeanCents: meanCents(amounts),
-      amountMedianCents: medianCents(amounts),
-      outstandingCents: sum(granted.map((loan) => loan.outstandingCents)),
-      missedInstalments: missed.length,
-      loansWithMissedInstalments: loansOf(missed),
-      incidentWarnings: warned.length,
-      reschedulings: rescheduled.length,
-      reschedulingsHoliday: rescheduled.filter((row) => row.kind === 'rescheduled:holiday').length,
-      reschedulingsTermExtension: rescheduled.filter((row) => row.kind === 'rescheduled:termExtension').length,
-      reschedulingsInstalmentRevision: rescheduled.filter((row) => row.kind === 'rescheduled:instalmentRevision').length,
-      defaults: defaulted.length,
-      defaultedCents: sum(defaulted.map((row) => row.cents)),
-      recoveries: recovered.length,
-      recoveredCents: sum(recovered.map((row) => row.cents)),
-      writeOffs: writtenOff.length,
-      writtenOffCents: sum(writtenOff.map((row) => row.cents)),
-      daysToDecisionMedian: median(toDecision),
-      daysToDecisionP90: percentile(toDecision, 90),
-      daysToDisbursementMedian: median(toDisbursement),
-      daysToDisbursementP90: percentile(toDisbursement, 90),
-      daysOpeningToCommissionMedian: median(openingToCommission),
-      daysOpeningToCommissionP90: percentile(openingToCommission, 90),
-      daysCommissionToDecisionMedian: median(commissionToDecision),
-      daysCommissionToDecisionP90: percentile(commissionToDecision, 90),
-      daysOpeningToDisbursementMedian: median(openingToDisbursement),
-      daysOpeningToDisbursementP90: percentile(openingToDisbursement, 90),
-      escalationsOpened: escalations.length,
-      escalationsFromMissedInstalment: fromMissed.length,
-      firstContactDelayDaysMedian: median(delayDays),
-      firstContactDelayDaysP90: percentile(delayDays, 90),
-      firstContactWorkingDaysMedian: median(contacted.map((row) => row.delayWorkingDays ?? 0)),
-      firstContactWithinDeadlinePercent: due.length ? Math.round((1000 * onTime) / due.length) / 10 : null,
-      supportMeasures: supports.length,
-      supportEmergencyAid: supports.filter((row) => row.kind === 'support:emergencyAid').length,
-      supportSocialGrocery: supports.filter((row) => row.kind === 'support:socialGrocery').length,
-      supportReferral: supports.filter((row) => row.kind === 'support:referral').length,
-      supportAidCents: sum(supports.map((row) => row.cents)),
-      interestRefunds: refunds.length,
-      interestRefundedCents: sum(refunds.map((row) => row.cents)),
-      guaranteesActivated: activated.length,
-      guaranteedCents: sum(activated.map((row) => row.cents)),
-      guaranteeExposureCents: sum(granted.map((loan) => loan.guaranteeExposureCents ?? 0)),
-      guaranteeClaims: called.length,
-      guaranteeClaimCents: sum(called.map((row) => row.cents)),
-      guaranteeClaimsPaidCents: sum(claimsPaid.map((row) => row.cents)),
-      guarantorRecoveredCents: sum(fundRecoveries.map((row) => row.cents)),
-      guaranteeLossCents: sum(losses.map((row) => row.cents)),
-      guaranteeLossRatePercent: cohortCovered ? Math.round((10_000 * sum(cohortLost.map((loan) => loan.guaranteeLossCents!))) / cohortCovered) / 100 : null,
-      evaluationsRecorded: evaluations.length,
-      newProjects: evaluations.filter((row) => row.newProject).length,
-      envelopeCapacityCents: sum(envelopes.map((envelope) => envelope.capacityCents)),
-      envelopeHeadroomCents: sum(envelopes.map((envelope) => envelope.headroomCents)),
-    },
-  };
+  return figuresOfTally(mergedTally(talliesOf(facts, period, asOf).map((keyed) => keyed.tally)));
 }
 
 function median(values: readonly number[]): number | null {
@@ -367,87 +657,45 @@ function monthsOf(period: Period): string[] {
   }
 }
 
-/** Per month of the period, in one pass: loans granted and their amount, missed instalments and warnings (with the loans concerned). */
-function seriesOf(facts: FactSet, period: Period): SeriesPoint[] {
-  const months = new Map(monthsOf(period).map((month) => [month, { granted: 0, cents: 0, missed: 0, warned: 0, missedLoans: new Set<string>(), warnedLoans: new Set<string>() }]));
-  for (const loan of facts.loans) {
-    const point = loan.disbursedAt ? months.get(loan.disbursedAt.slice(0, 7)) : undefined;
-    if (point && inPeriod(loan.disbursedAt, period)) {
-      point.granted += 1;
-      point.cents += loan.disbursedCents ?? 0;
+/**
+ * The report of tallies kept per CCAS and product: one row per group, the total, the amounts' distribution,
+ * purposes, a monthly series and the end-of-loan outcomes.
+ */
+export function reportOfTallies(tallies: readonly KeyedTally[], period: Period, groupBy: GroupBy, federationOf: (tenantId: string) => string): Report {
+  const keyOf = (tenantId: string, product: string | null): string =>
+    groupBy === 'tenant' ? tenantId : groupBy === 'federation' ? federationOf(tenantId) : groupBy === 'product' ? (product ?? '') : 'all';
+  const groups = new Map<string, Tally>();
+  if (groupBy !== 'none') {
+    for (const { tenantId, product, tally } of tallies) {
+      // Facts without a product (an envelope, an escalation of an unknown loan) count in the total only when grouped by product.
+      const key = keyOf(tenantId, product);
+      if (key === '') continue;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = emptyTally()));
+      mergeTally(group, tally);
     }
   }
-  for (const row of facts.activity) {
-    const point = row.occurredOn >= period.from && row.occurredOn < period.to ? months.get(row.occurredOn.slice(0, 7)) : undefined;
-    if (!point) continue;
-    if (row.kind === 'instalmentMissed') {
-      point.missed += 1;
-      point.missedLoans.add(`${row.tenantId}\u0000${row.loanId}`);
-    } else if (row.kind === 'incidentWarning') {
-      point.warned += 1;
-      point.warnedLoans.add(`${row.tenantId}\u0000${row.loanId}`);
-    }
-  }
-  return [...months.entries()].map(([month, point]) => ({
-    month,
-    people: { granted: point.granted, missed: point.missedLoans.size, warned: point.warnedLoans.size },
-    values: { loansGranted: point.granted, amountSumCents: point.cents, missedInstalments: point.missed, incidentWarnings: point.warned },
-  }));
-}
-
-function partition(facts: FactSet, keyOf: (tenantId: string, product: string | null) => string): Map<string, FactSet> {
-  const groups = new Map<
-    string,
-    { applications: ApplicationFact[]; loans: ReportedLoan[]; activity: LoanActivity[]; envelopes: EnvelopeFact[]; escalations: ReportedEscalation[]; evaluations: ReportedEvaluation[]; files?: readonly FileFact[] }
-  >();
-  // Files are looked up by their loans only: every group may share the whole list.
-  const group = (key: string) => {
-    let found = groups.get(key);
-    if (!found) groups.set(key, (found = { applications: [], loans: [], activity: [], envelopes: [], escalations: [], evaluations: [], ...(facts.files ? { files: facts.files } : {}) }));
-    return found;
+  const total = mergedTally(tallies.map((keyed) => keyed.tally));
+  return {
+    period,
+    groupBy,
+    rows: [...groups.entries()].map(([key, tally]) => ({ key, figures: figuresOfTally(tally) })).sort((a, b) => a.key.localeCompare(b.key)),
+    total: figuresOfTally(total),
+    amounts: distribution(total.amounts),
+    purposes: [...total.purposes.entries()].map(([key, count]) => ({ key, count })).sort((a, b) => a.key.localeCompare(b.key)),
+    series: monthsOf(period).map((month) => {
+      const point = total.months.get(month);
+      return {
+        month,
+        people: { granted: point?.granted ?? 0, missed: point?.missedLoans.size ?? 0, warned: point?.warnedLoans.size ?? 0 },
+        values: { loansGranted: point?.granted ?? 0, amountSumCents: point?.cents ?? 0, missedInstalments: point?.missed ?? 0, incidentWarnings: point?.warned ?? 0 },
+      };
+    }),
+    outcomes: EVALUATION_DIMENSIONS.map((dimension) => ({ dimension, codes: CODES_OF[dimension].map((code) => ({ code, count: total.outcomes.get(`${dimension}\u0000${code}`) ?? 0 })) })),
   };
-  for (const row of facts.escalations ?? []) group(keyOf(row.tenantId, row.product ?? null)).escalations.push(row);
-  for (const row of facts.evaluations ?? []) group(keyOf(row.tenantId, row.product ?? null)).evaluations.push(row);
-  for (const application of facts.applications) group(keyOf(application.tenantId, application.product)).applications.push(application);
-  for (const loan of facts.loans) group(keyOf(loan.tenantId, loan.product)).loans.push(loan);
-  for (const row of facts.activity) group(keyOf(row.tenantId, row.product)).activity.push(row);
-  // An envelope belongs to a CCAS, not a product: by product it is counted in the total only.
-  for (const envelope of facts.envelopes) {
-    const key = keyOf(envelope.tenantId, null);
-    if (key !== '') group(key).envelopes.push(envelope);
-  }
-  return groups;
 }
 
 /** The report of a viewer's facts: one row per group, the total, the amounts' distribution, purposes and a monthly series. */
 export function reportOf(facts: FactSet, period: Period, groupBy: GroupBy, federationOf: (tenantId: string) => string, asOf: string = period.to): Report {
-  const keyOf = (tenantId: string, product: string | null): string =>
-    groupBy === 'tenant' ? tenantId : groupBy === 'federation' ? federationOf(tenantId) : groupBy === 'product' ? (product ?? '') : 'all';
-  const rows =
-    groupBy === 'none'
-      ? []
-      : [...partition(facts, keyOf).entries()]
-          .filter(([key]) => key !== '')
-          .map(([key, set]) => ({ key, figures: figuresOf(set, period, asOf) }))
-          .sort((a, b) => a.key.localeCompare(b.key));
-  const granted = facts.loans.filter((loan) => inPeriod(loan.disbursedAt, period));
-  const purposes = new Map<string, number>();
-  for (const loan of granted) purposes.set(loan.purposeCategory ?? 'unknown', (purposes.get(loan.purposeCategory ?? 'unknown') ?? 0) + 1);
-  const series = seriesOf(facts, period);
-  const evaluations = (facts.evaluations ?? []).filter((row) => row.heldOn >= period.from && row.heldOn < period.to);
-  const outcomes = EVALUATION_DIMENSIONS.map((dimension) => {
-    const counts = new Map<string, number>();
-    for (const row of evaluations) counts.set(row[dimension], (counts.get(row[dimension]) ?? 0) + 1);
-    return { dimension, codes: CODES_OF[dimension].map((code) => ({ code, count: counts.get(code) ?? 0 })) };
-  });
-  return {
-    period,
-    groupBy,
-    rows,
-    total: figuresOf(facts, period, asOf),
-    amounts: distribution(granted.map((loan) => loan.disbursedCents ?? 0)),
-    purposes: [...purposes.entries()].map(([key, count]) => ({ key, count })).sort((a, b) => a.key.localeCompare(b.key)),
-    series,
-    outcomes,
-  };
+  return reportOfTallies(talliesOf(facts, period, asOf), period, groupBy, federationOf);
 }

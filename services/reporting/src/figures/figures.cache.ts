@@ -11,6 +11,16 @@ export async function readModelVersion(pool: Pool): Promise<string> {
   return rows[0]?.writes ?? '0';
 }
 
+/**
+ * The same count per CCAS: a CCAS's facts are unchanged while its count is. A CCAS with no facts yet has no row
+ * (`none`); its first facts give it one.
+ */
+export async function tenantVersions(pool: Pool, tenants: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await pool.query<{ tenant_id: string; writes: string }>(`SELECT tenant_id, writes::text FROM reporting.known_tenant WHERE tenant_id = ANY($1::text[])`, [tenants]);
+  const versions = new Map(rows.map((row) => [row.tenant_id, row.writes]));
+  return new Map(tenants.map((tenant) => [tenant, versions.get(tenant) ?? 'none']));
+}
+
 /** The scope and filters an answer depends on, hashed (a Caisse des Dépôts scope lists hundreds of CCAS). */
 export function answerKey(parts: Readonly<Record<string, string | number | boolean | undefined | readonly string[]>>): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');

@@ -26,7 +26,9 @@ export function loadFacts(pool: Pool, tenants: readonly string[], period: Period
     // rather than a sub-select per loan (each one re-checked the scope policy). The planner estimates one loan (the
     // scope policy, the tenant list and three date ranges multiply their selectivities) and so joined the files by
     // tens of thousands of index lookups (EXPLAIN in docs/benchmarks/reporting.md): hash joins, for this query only.
-    await tx.query(`SET LOCAL enable_nestloop = off`);
+    // With a few CCAS (kept tallies refreshed CCAS by CCAS), index lookups are the right plan: left to the planner.
+    const hashJoins = tenants.length > 20;
+    if (hashJoins) await tx.query(`SET LOCAL enable_nestloop = off`);
     const loans = await selectRows(
       tx,
       LOAN_FIGURES,
@@ -39,7 +41,7 @@ export function loadFacts(pool: Pool, tenants: readonly string[], period: Period
         extra: [utc('a.transmitted_at', 'transmittedAt'), utc('f.opened_at', 'openedAt'), utc('f.commission_decided_at', 'commissionDecidedAt')].join(', '),
       },
     );
-    await tx.query(`SET LOCAL enable_nestloop = on`);
+    if (hashJoins) await tx.query(`SET LOCAL enable_nestloop = on`);
     // Approvals and disbursements are already on the loans: only the dated troubles are read from the activity.
     const activity = await selectRows(tx, LOAN_ACTIVITY, `tenant_id = ANY($1) AND occurred_on >= $2::date AND occurred_on < $3::date AND kind NOT IN ('approved', 'disbursed', 'refused', 'repaid')${productFilter}`, params);
     const envelopes = product ? [] : await selectRows(tx, ENVELOPE_FACT, 'tenant_id = ANY($1)', [tenants]);
