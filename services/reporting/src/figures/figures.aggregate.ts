@@ -1,6 +1,6 @@
 import { evaluationOutcomes, satisfactionLevels, withoutSupportAnswers } from '@tremplin/contracts';
 import type { ApplicationFact, EnvelopeFact, EscalationFact, EvaluationFact, FileFact, LoanActivity, LoanFact } from '../facts/facts';
-import { daysBetween, distribution, meanCents, medianCents, percentile, sum, type Bucket } from './statistics';
+import { daysBetween, distribution, meanCents, medianCents, medianTenths, percentile, sum, type Bucket } from './statistics';
 
 /** A half-open range of days [from, to), e.g. a month, a quarter or a year. */
 export interface Period {
@@ -531,12 +531,53 @@ export function talliesOf(facts: FactSet, period: Period, asOf: string = period.
   return [...tallies.values()];
 }
 
+type CountKey = KeysOf<number>;
+type ValueKey = (typeof TALLY_VALUES)[number];
+type LoanKey = (typeof TALLY_LOANS)[number];
+
+/** What figures are computed from: one tally, or the tallies of distinct CCAS seen as one (`summaryOfDistinct`). */
+export type TallySummary = Pick<Tally, CountKey> & Record<ValueKey, ArrayLike<number>> & Record<LoanKey, { readonly size: number }>;
+
+/**
+ * Tallies of distinct CCAS seen as one without copying their sets of loans: a loan belongs to one CCAS, so the people
+ * of distinct CCAS add up; counts add up; values are concatenated (one typed array per list).
+ */
+export function summaryOfDistinct(tallies: readonly Tally[]): TallySummary {
+  if (tallies.length === 1) return tallies[0]!;
+  const summary: Record<string, unknown> = {};
+  for (const key of TALLY_COUNTS) {
+    let n = 0;
+    for (const tally of tallies) n += tally[key];
+    summary[key] = n;
+  }
+  for (const key of TALLY_LOANS) {
+    let size = 0;
+    for (const tally of tallies) size += tally[key].size;
+    summary[key] = { size };
+  }
+  for (const key of TALLY_VALUES) {
+    let length = 0;
+    for (const tally of tallies) length += tally[key].length;
+    const values = new Float64Array(length);
+    let at = 0;
+    for (const tally of tallies) {
+      values.set(tally[key], at);
+      at += tally[key].length;
+    }
+    summary[key] = values;
+  }
+  return summary as unknown as TallySummary;
+}
+
 /** The figures of a tally: medians and percentiles taken from its values, people counted from its loans. */
-export function figuresOfTally(tally: Tally): Figures {
+export function figuresOfTally(tally: TallySummary): Figures {
   const granted = tally.amounts.length;
   const decided = tally.approved + tally.refused;
   const rescheduled = tally.rescheduledHoliday + tally.rescheduledTermExtension + tally.rescheduledInstalmentRevision;
   const supports = tally.supportEmergencyAid + tally.supportSocialGrocery + tally.supportReferral;
+  const { amounts, toDecision, toDisbursement, openingToCommission, commissionToDecision, openingToDisbursement, delayDays, workingDays } = tally;
+  const median = medianTenths;
+  const p90 = (values: ArrayLike<number>) => percentile(values, 90);
   return {
     people: {
       applications: tally.applications,
@@ -575,7 +616,7 @@ export function figuresOfTally(tally: Tally): Figures {
       loansGranted: granted,
       amountSumCents: sum(tally.amounts),
       amountMeanCents: meanCents(tally.amounts),
-      amountMedianCents: medianCents(tally.amounts),
+      amountMedianCents: medianCents(amounts),
       outstandingCents: tally.outstandingCents,
       missedInstalments: tally.missed,
       loansWithMissedInstalments: tally.missedLoans.size,
@@ -590,21 +631,21 @@ export function figuresOfTally(tally: Tally): Figures {
       recoveredCents: tally.recoveredCents,
       writeOffs: tally.writtenOff,
       writtenOffCents: tally.writtenOffCents,
-      daysToDecisionMedian: median(tally.toDecision),
-      daysToDecisionP90: percentile(tally.toDecision, 90),
-      daysToDisbursementMedian: median(tally.toDisbursement),
-      daysToDisbursementP90: percentile(tally.toDisbursement, 90),
-      daysOpeningToCommissionMedian: median(tally.openingToCommission),
-      daysOpeningToCommissionP90: percentile(tally.openingToCommission, 90),
-      daysCommissionToDecisionMedian: median(tally.commissionToDecision),
-      daysCommissionToDecisionP90: percentile(tally.commissionToDecision, 90),
-      daysOpeningToDisbursementMedian: median(tally.openingToDisbursement),
-      daysOpeningToDisbursementP90: percentile(tally.openingToDisbursement, 90),
+      daysToDecisionMedian: median(toDecision),
+      daysToDecisionP90: p90(toDecision),
+      daysToDisbursementMedian: median(toDisbursement),
+      daysToDisbursementP90: p90(toDisbursement),
+      daysOpeningToCommissionMedian: median(openingToCommission),
+      daysOpeningToCommissionP90: p90(openingToCommission),
+      daysCommissionToDecisionMedian: median(commissionToDecision),
+      daysCommissionToDecisionP90: p90(commissionToDecision),
+      daysOpeningToDisbursementMedian: median(openingToDisbursement),
+      daysOpeningToDisbursementP90: p90(openingToDisbursement),
       escalationsOpened: tally.escalations,
       escalationsFromMissedInstalment: tally.fromMissed,
-      firstContactDelayDaysMedian: median(tally.delayDays),
-      firstContactDelayDaysP90: percentile(tally.delayDays, 90),
-      firstContactWorkingDaysMedian: median(tally.workingDays),
+      firstContactDelayDaysMedian: median(delayDays),
+      firstContactDelayDaysP90: p90(delayDays),
+      firstContactWorkingDaysMedian: median(workingDays),
       firstContactWithinDeadlinePercent: tally.due ? Math.round((1000 * tally.onTime) / tally.due) / 10 : null,
       supportMeasures: supports,
       supportEmergencyAid: tally.supportEmergencyAid,
@@ -638,13 +679,6 @@ export function figuresOf(facts: FactSet, period: Period, asOf: string = period.
   return figuresOfTally(mergedTally(talliesOf(facts, period, asOf).map((keyed) => keyed.tally)));
 }
 
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : Math.round(((sorted[middle - 1]! + sorted[middle]!) / 2) * 10) / 10;
-}
-
 function monthsOf(period: Period): string[] {
   const months: string[] = [];
   let [year, month] = period.from.slice(0, 7).split('-').map(Number) as [number, number];
@@ -657,42 +691,89 @@ function monthsOf(period: Period): string[] {
   }
 }
 
+/** One CCAS's tallies: one per product, and their union (its figures computed once, when first asked). */
+export interface TenantTallies {
+  readonly tenantId: string;
+  readonly byProduct: readonly KeyedTally[];
+  readonly whole: Tally;
+  figures?: Figures;
+}
+
+/** Tallies grouped by CCAS: one per product (repeats merged), and the CCAS's union of them (its loans' sets united). */
+export function byTenant(tallies: readonly KeyedTally[]): TenantTallies[] {
+  const tenants = new Map<string, Map<string | null, KeyedTally>>();
+  for (const keyed of tallies) {
+    let products = tenants.get(keyed.tenantId);
+    if (!products) tenants.set(keyed.tenantId, (products = new Map()));
+    const found = products.get(keyed.product);
+    products.set(keyed.product, found ? { ...keyed, tally: mergeTally(mergeTally(emptyTally(), found.tally), keyed.tally) } : keyed);
+  }
+  return [...tenants.entries()].map(([tenantId, products]) => {
+    const byProduct = [...products.values()];
+    return { tenantId, byProduct, whole: byProduct.length === 1 ? byProduct[0]!.tally : mergedTally(byProduct.map((keyed) => keyed.tally)) };
+  });
+}
+
 /**
- * The report of tallies kept per CCAS and product: one row per group, the total, the amounts' distribution,
- * purposes, a monthly series and the end-of-loan outcomes.
+ * The report of tallies kept per CCAS: one row per group, the total, the amounts' distribution, purposes, a monthly
+ * series and the end-of-loan outcomes. Groups of several CCAS are summed without copying their loans.
  */
-export function reportOfTallies(tallies: readonly KeyedTally[], period: Period, groupBy: GroupBy, federationOf: (tenantId: string) => string): Report {
-  const keyOf = (tenantId: string, product: string | null): string =>
-    groupBy === 'tenant' ? tenantId : groupBy === 'federation' ? federationOf(tenantId) : groupBy === 'product' ? (product ?? '') : 'all';
-  const groups = new Map<string, Tally>();
-  if (groupBy !== 'none') {
-    for (const { tenantId, product, tally } of tallies) {
-      // Facts without a product (an envelope, an escalation of an unknown loan) count in the total only when grouped by product.
-      const key = keyOf(tenantId, product);
-      if (key === '') continue;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = emptyTally()));
-      mergeTally(group, tally);
+export function reportOfTenants(tenants: readonly TenantTallies[], period: Period, groupBy: GroupBy, federationOf: (tenantId: string) => string): Report {
+  const present = tenants.filter((tenant) => tenant.byProduct.length > 0);
+  const groups = new Map<string, Tally[]>();
+  const add = (key: string, tally: Tally) => {
+    const group = groups.get(key);
+    if (group) group.push(tally);
+    else groups.set(key, [tally]);
+  };
+  if (groupBy === 'federation') for (const tenant of present) add(federationOf(tenant.tenantId), tenant.whole);
+  // Facts without a product (an envelope, an escalation of an unknown loan) count in the total only when grouped by product.
+  if (groupBy === 'product') for (const tenant of present) for (const keyed of tenant.byProduct) if (keyed.product !== null) add(keyed.product, keyed.tally);
+  const rows =
+    groupBy === 'tenant'
+      ? present.map((tenant) => ({ key: tenant.tenantId, figures: (tenant.figures ??= figuresOfTally(tenant.whole)) }))
+      : [...groups.entries()].map(([key, tallies]) => ({ key, figures: figuresOfTally(summaryOfDistinct(tallies)) }));
+  const wholes = present.map((tenant) => tenant.whole);
+  const total = summaryOfDistinct(wholes);
+  const purposes = new Map<string, number>();
+  const outcomes = new Map<string, number>();
+  const months = new Map<string, { granted: number; cents: number; missed: number; warned: number; missedLoans: number; warnedLoans: number }>();
+  for (const tally of wholes) {
+    for (const [key, n] of tally.purposes) addCount(purposes, key, n);
+    for (const [key, n] of tally.outcomes) addCount(outcomes, key, n);
+    for (const [month, point] of tally.months) {
+      const sum = months.get(month) ?? { granted: 0, cents: 0, missed: 0, warned: 0, missedLoans: 0, warnedLoans: 0 };
+      sum.granted += point.granted;
+      sum.cents += point.cents;
+      sum.missed += point.missed;
+      sum.warned += point.warned;
+      sum.missedLoans += point.missedLoans.size;
+      sum.warnedLoans += point.warnedLoans.size;
+      months.set(month, sum);
     }
   }
-  const total = mergedTally(tallies.map((keyed) => keyed.tally));
   return {
     period,
     groupBy,
-    rows: [...groups.entries()].map(([key, tally]) => ({ key, figures: figuresOfTally(tally) })).sort((a, b) => a.key.localeCompare(b.key)),
+    rows: rows.sort((a, b) => a.key.localeCompare(b.key)),
     total: figuresOfTally(total),
     amounts: distribution(total.amounts),
-    purposes: [...total.purposes.entries()].map(([key, count]) => ({ key, count })).sort((a, b) => a.key.localeCompare(b.key)),
+    purposes: [...purposes.entries()].map(([key, count]) => ({ key, count })).sort((a, b) => a.key.localeCompare(b.key)),
     series: monthsOf(period).map((month) => {
-      const point = total.months.get(month);
+      const point = months.get(month);
       return {
         month,
-        people: { granted: point?.granted ?? 0, missed: point?.missedLoans.size ?? 0, warned: point?.warnedLoans.size ?? 0 },
+        people: { granted: point?.granted ?? 0, missed: point?.missedLoans ?? 0, warned: point?.warnedLoans ?? 0 },
         values: { loansGranted: point?.granted ?? 0, amountSumCents: point?.cents ?? 0, missedInstalments: point?.missed ?? 0, incidentWarnings: point?.warned ?? 0 },
       };
     }),
-    outcomes: EVALUATION_DIMENSIONS.map((dimension) => ({ dimension, codes: CODES_OF[dimension].map((code) => ({ code, count: total.outcomes.get(`${dimension}\u0000${code}`) ?? 0 })) })),
+    outcomes: EVALUATION_DIMENSIONS.map((dimension) => ({ dimension, codes: CODES_OF[dimension].map((code) => ({ code, count: outcomes.get(`${dimension}\u0000${code}`) ?? 0 })) })),
   };
+}
+
+/** The report of tallies per CCAS and product (kept, or just computed). */
+export function reportOfTallies(tallies: readonly KeyedTally[], period: Period, groupBy: GroupBy, federationOf: (tenantId: string) => string): Report {
+  return reportOfTenants(byTenant(tallies), period, groupBy, federationOf);
 }
 
 /** The report of a viewer's facts: one row per group, the total, the amounts' distribution, purposes and a monthly series. */

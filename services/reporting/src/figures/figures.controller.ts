@@ -9,7 +9,7 @@ import type { Pool } from '@tremplin/pg';
 import { ApiController, ApiError, CLOCK, PG_POOL, QueryRoute, SERVICE_CONFIG, ValidQuery, type Clock } from '@tremplin/service-kit';
 import { federationLookup, type ReportingConfig } from '../config';
 import { readModelChecksums, rebuildFromLog } from '../log/rebuild';
-import { reportOf, reportOfTallies, talliesOf, type KeyedTally } from './figures.aggregate';
+import { byTenant, emptyTally, reportOf, reportOfTenants, talliesOf, type TenantTallies } from './figures.aggregate';
 import { AnswerCache, answerKey, readModelVersion, tenantVersions } from './figures.cache';
 import { CSV_TABLES, reportCsv } from './figures.csv';
 import { loadFacts } from './figures.load';
@@ -35,7 +35,7 @@ export class FiguresController {
   private readonly answers = new AnswerCache<ShownReport>(48);
   // Each CCAS's tallies for a period and filters (a year of a large CCAS: a few thousand values), kept while its facts
   // do not move: 20 periods × filters over 300 CCAS.
-  private readonly tallies = new AnswerCache<readonly KeyedTally[]>(6_000);
+  private readonly tallies = new AnswerCache<TenantTallies>(6_000);
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -77,23 +77,23 @@ export class FiguresController {
       // The facts moved somewhere: only the CCAS whose facts moved are read again, the others' tallies are kept.
       const versions = await tenantVersions(this.pool, tenants);
       const shape = answerKey({ period: query.period, product: query.product, today });
-      const kept: KeyedTally[] = [];
+      const kept: TenantTallies[] = [];
       const stale: string[] = [];
       for (const tenant of tenants) {
         const tallies = this.tallies.get(`${tenant} ${shape}`, versions.get(tenant)!);
-        if (tallies) kept.push(...tallies);
+        if (tallies) kept.push(tallies);
         else stale.push(tenant);
       }
       if (stale.length > 0) {
-        const fresh = new Map<string, KeyedTally[]>(stale.map((tenant) => [tenant, []]));
-        for (const keyed of talliesOf(await loadFacts(this.pool, stale, period, query.product), period, today)) fresh.get(keyed.tenantId)?.push(keyed);
-        for (const [tenant, tallies] of fresh) {
+        const fresh = new Map(byTenant(talliesOf(await loadFacts(this.pool, stale, period, query.product), period, today)).map((tallies) => [tallies.tenantId, tallies]));
+        for (const tenant of stale) {
+          const tallies = fresh.get(tenant) ?? { tenantId: tenant, byProduct: [], whole: emptyTally() };
           this.tallies.set(`${tenant} ${shape}`, versions.get(tenant)!, tallies);
-          kept.push(...tallies);
+          kept.push(tallies);
         }
       }
       const loaded = performance.now();
-      report = showReport(reportOfTallies(kept, period, query.groupBy, this.federationOf), suppress, this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
+      report = showReport(reportOfTenants(kept, period, query.groupBy, this.federationOf), suppress, this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
       this.answers.set(key, version, report);
       response.setHeader('Server-Timing', `load;desc="${stale.length} of ${tenants.length} CCAS read";dur=${(loaded - started).toFixed(1)}, figures;dur=${(performance.now() - loaded).toFixed(1)}`);
     }
