@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider, type Type } from '@nestjs/common';
 import type { ContractRegistry } from '@tremplin/contracts';
 import { rebuildProjection, startProjection, type Projection, type Subscriber } from '@tremplin/event-store-postgres';
-import { createInboxConsumer, createOutboxRelay, ensureTopics, startPurgeJob, type HandlerBinding, type InboxConsumer, type MessageTransport, type MessagingLog, type OutboxRelay, type PurgeJob } from '@tremplin/messaging';
+import { createInboxConsumer, createOutboxRelay, ensureTopics, startPurgeJob, type HandlerBinding, type InboxConsumer, type InboxConsumerOptions, type MessageTransport, type MessagingLog, type OutboxRelay, type PurgeJob } from '@tremplin/messaging';
 import type { Pool } from '@tremplin/pg';
 import type { Registry } from 'prom-client';
 import { HttpCode, Param, Post } from '@nestjs/common';
@@ -19,7 +19,12 @@ import { CONTRACTS, KAFKA_TRANSPORT, SERVICE_CONFIG, SERVICE_NAME } from './toke
 export interface WorkersDefinition {
   readonly consumers?: readonly HandlerBinding[];
   readonly projections?: readonly Projection[];
+  /** How the inbox consumer batches its work (unset: the kit's defaults, one partition at a time). */
+  readonly consumerOptions?: ConsumerTuning;
 }
+
+/** Throughput settings of a service's inbox consumer: see InboxConsumerOptions for each. */
+export type ConsumerTuning = Partial<Pick<InboxConsumerOptions, 'transactionSize' | 'partitionsConsumedConcurrently' | 'commitEvery'>>;
 
 export const WORKERS_DEFINITION = Symbol('WORKERS_DEFINITION');
 
@@ -83,6 +88,7 @@ export class ServiceWorkers implements OnApplicationBootstrap, BeforeApplication
         handlers: consumers,
         metrics: this.metrics,
         log: this.log,
+        ...this.definition.consumerOptions,
       });
       await this.consumer.start();
     }
