@@ -11,7 +11,13 @@ import { LogFolder } from './log/log-folder';
 @Module({})
 export class AppModule {
   static register(config: ReportingConfig): DynamicModule {
-    const workers = serviceWorkers({ inject: [CONTRACTS], useFactory: (registry: ContractRegistry) => ({ consumers: consumedLogConsumers(registry, { batches: config.REPORTING_LOG_IN_BATCHES }) }) });
+    const workers = serviceWorkers({
+      inject: [CONTRACTS],
+      useFactory: (registry: ContractRegistry) => ({
+        consumers: consumedLogConsumers(registry, { batches: config.REPORTING_LOG_IN_BATCHES }),
+        consumerOptions: { transactionSize: config.REPORTING_CONSUMER_TRANSACTION_SIZE, partitionsConsumedConcurrently: config.REPORTING_CONSUMER_PARTITIONS },
+      }),
+    });
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot('reporting', config)],

@@ -26,6 +26,9 @@ export const configSchema = baseConfigSchema.extend({
   // false computes every answer afresh (the benchmark measures both).
   REPORTING_FIGURES_CACHE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   REPORTING_LOG_IN_BATCHES: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  // Messages of a partition kept in the log per inbox transaction, and partitions consumed at once.
+  REPORTING_CONSUMER_TRANSACTION_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  REPORTING_CONSUMER_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
 });
 
 export type ReportingConfig = z.infer<typeof configSchema>;

@@ -7,6 +7,9 @@ import { ESCALATION_FACT, FILE_FACT, LOAN_FACT, selectRows, type Table } from '.
 import { createReplay, FOLD_LOCK, scopeAllTenants, writeFacts } from './rebuild';
 
 const BATCH = 5_000;
+// While messages keep arriving the folder lets the queue grow (up to BATCH, at most this long): a loan touched by
+// several messages of a burst is then read and written once instead of once per chunk the consumer committed.
+const GATHER_MS = 1_000;
 
 /**
  * Folds up to `limit` queued messages into the facts in one transaction: the touched loans read once, folded in
@@ -56,6 +59,11 @@ export async function foldQueued(pool: Pool, limit = BATCH): Promise<number> {
   });
 }
 
+async function queuedUpTo(pool: Pool, limit: number): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM reporting.unfolded LIMIT $1) AS q`, [limit]);
+  return rows[0]!.n;
+}
+
 /** The service's folder: folds the queue while there is work, then polls. */
 @Injectable()
 export class LogFolder implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -80,17 +88,36 @@ export class LogFolder implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private async loop(): Promise<void> {
+    let drained = true;
     while (!this.stopping) {
       let folded = 0;
       try {
+        if (drained) await this.gather();
         folded = await foldQueued(this.pool);
       } catch (error) {
         this.log('warn', 'reporting: folding the log failed, retrying', { error: (error as Error).message });
       }
-      if (folded < BATCH) await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, this.config.PROJECTION_POLL_MS);
-      });
+      drained = folded < BATCH;
+      if (drained) await this.pause();
+    }
+  }
+
+  private pause(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      setTimeout(resolve, this.config.PROJECTION_POLL_MS);
+    });
+  }
+
+  /** Waits while the queue is growing and below a batch (bounded by GATHER_MS); returns at once when it is still. */
+  private async gather(): Promise<void> {
+    const deadline = Date.now() + GATHER_MS;
+    let seen = -1;
+    while (!this.stopping && Date.now() < deadline) {
+      const queued = await queuedUpTo(this.pool, BATCH);
+      if (queued === 0 || queued >= BATCH || queued === seen) return;
+      seen = queued;
+      await this.pause();
     }
   }
 }
