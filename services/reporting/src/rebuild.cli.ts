@@ -17,6 +17,8 @@ async function main(): Promise<void> {
       process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
     });
     process.stderr.write(tty ? '\n' : '');
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    process.stderr.write(`reporting rebuild: ${Object.entries(result.phases).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}; ${seconds(result.elapsedMs)} in all\n`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await pool.end();

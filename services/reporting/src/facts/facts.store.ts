@@ -1,7 +1,7 @@
 import type { PoolClient } from '@tremplin/pg';
 import type { ApplicationFact, ConsumedEvent, EnvelopeFact, EscalationFact, EvaluationFact, FileFact, LoanActivity, LoanFact } from './facts';
 
-type Kind = 'text' | 'int' | 'ts' | 'date' | 'bool';
+type Kind = 'text' | 'uuid' | 'int' | 'ts' | 'date' | 'bool';
 export type Columns<T> = ReadonlyArray<readonly [keyof T & string, string, Kind]>;
 
 export interface Table<T> {
@@ -67,7 +67,7 @@ export const LOAN_ACTIVITY: Table<LoanActivity> = {
   name: 'reporting.loan_activity',
   key: ['message_id'],
   columns: [
-    ['messageId', 'message_id', 'text'],
+    ['messageId', 'message_id', 'uuid'],
     ['tenantId', 'tenant_id', 'text'],
     ['loanId', 'loan_id', 'text'],
     ['product', 'product', 'text'],
@@ -180,6 +180,37 @@ export async function upsertRows<T>(client: PoolClient, table: Table<T>, rows: r
      ON CONFLICT (${table.key.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
     [JSON.stringify(records)],
   );
+}
+
+const SQL_TYPE: Record<Kind, string> = { text: 'text', uuid: 'uuid', int: 'bigint', ts: 'timestamptz', date: 'date', bool: 'boolean' };
+
+// One column's values as a Postgres array literal: strings quoted (and their quotes and backslashes escaped), numbers and
+// booleans bare, null as NULL. Built here in one pass: pg's generic array serializer escaped every element twice.
+function arrayLiteral(values: readonly unknown[], kind: Kind): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) parts[i] = 'NULL';
+    else if (kind === 'int') parts[i] = String(value);
+    else if (kind === 'bool') parts[i] = value ? 't' : 'f';
+    else {
+      const text = String(value);
+      parts[i] = `"${/["\\]/.test(text) ? text.replace(/["\\]/g, '\\$&') : text}"`;
+    }
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * The statement inserting rows that are not in the table (a rebuild after emptying it): one array per column, unnested by
+ * the server, without the JSON round trip and the conflict check of `upsertRows`.
+ */
+export function insertStatement<T>(table: Table<T>, rows: readonly T[]): { text: string; values: string[] } {
+  return {
+    text: `INSERT INTO ${table.name} (${table.columns.map(([, column]) => column).join(', ')})
+           SELECT * FROM unnest(${table.columns.map(([, , kind], i) => `$${i + 1}::${SQL_TYPE[kind]}[]`).join(', ')})`,
+    values: table.columns.map(([key, , kind]) => arrayLiteral(rows.map((row) => (row as Record<string, unknown>)[key]), kind)),
+  };
 }
 
 /**

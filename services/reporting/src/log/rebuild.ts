@@ -1,7 +1,7 @@
 import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
 import type { ApplicationFact, ConsumedEvent, EnvelopeFact, EscalationFact, EvaluationFact, FileFact, LoanActivity, LoanFact } from '../facts/facts';
 import { emptyEscalation, emptyFile, escalationKeyOf, fileKeyOf, foldLoan, FOLDS, loanKeyOf } from '../facts/facts.folds';
-import { APPLICATION_FACT, ENVELOPE_FACT, ESCALATION_FACT, EVALUATION_FACT, FILE_FACT, LOAN_ACTIVITY, LOAN_FACT, READ_MODEL_TABLES, upsertRows } from '../facts/facts.store';
+import { APPLICATION_FACT, ENVELOPE_FACT, ESCALATION_FACT, EVALUATION_FACT, FILE_FACT, insertStatement, LOAN_ACTIVITY, LOAN_FACT, READ_MODEL_TABLES, upsertRows, type Table } from '../facts/facts.store';
 
 export interface RebuildProgress {
   readonly replayed: number;
@@ -13,10 +13,14 @@ export interface RebuildResult {
   readonly rows: Record<string, number>;
   readonly checksums: Record<string, string>;
   readonly elapsedMs: number;
+  /** Where the time went (ms): reading and folding the log (with the activity written meanwhile), each table's last rows, the checksums. */
+  readonly phases: Record<string, number>;
 }
 
 const READ_BATCH = 10_000;
 const WRITE_BATCH = 5_000;
+// A rebuild inserts into emptied tables: fewer, larger statements.
+const REBUILD_WRITE_BATCH = 20_000;
 
 /** Facts already written that later events fold into (the folder reads those its batch touches). */
 export interface KnownFacts {
@@ -78,8 +82,10 @@ export function createReplay(known: KnownFacts = {}) {
 /** Held by whoever writes the facts (the folder, a rebuild): one writer at a time keeps each loan's facts in order. */
 export const FOLD_LOCK = 0x7265_706f;
 
-export async function writeFacts(tx: PoolClient, facts: ReturnType<ReturnType<typeof createReplay>['facts']>): Promise<void> {
-  const write = async <T>(table: Parameters<typeof upsertRows<T>>[1], rows: readonly T[]) => {
+type Facts = ReturnType<ReturnType<typeof createReplay>['facts']>;
+
+export async function writeFacts(tx: PoolClient, facts: Facts): Promise<void> {
+  const write = async <T>(table: Table<T>, rows: readonly T[]) => {
     for (let i = 0; i < rows.length; i += WRITE_BATCH) await upsertRows(tx, table, rows.slice(i, i + WRITE_BATCH));
   };
   // The facts' version for kept figures answers (figures.cache.ts): counted in the transaction that writes them.
@@ -105,14 +111,18 @@ export async function scopeAllTenants(tx: PoolClient): Promise<string[]> {
   return tenants;
 }
 
-/** md5 of each read-model table's rows in key order, as text: equal checksums = equal tables. */
+/**
+ * A digest of each read-model table's rows: their count and the sums of two 64-bit hashes of every row (its columns'
+ * values, in column order), so equal checksums = the same rows. Sums need no sort and no text of the rows.
+ */
 export async function checksums(tx: PoolClient): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const table of READ_MODEL_TABLES) {
-    const { rows } = await tx.query<{ sum: string | null }>(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY ${table.key.map((k) => `t.${k}`).join(', ')}), '')) AS sum FROM ${table.name} t`);
-    result[table.name] = rows[0]!.sum ?? '';
-  }
-  return result;
+  const { rows } = await tx.query<{ name: string; sum: string }>(
+    READ_MODEL_TABLES.map(
+      (table, i) =>
+        `SELECT ${i} AS i, '${table.name}' AS name, md5(count(*) || ':' || coalesce(sum(hash_record_extended(t, 0)), 0) || ':' || coalesce(sum(hash_record_extended(t, 1)), 0)) AS sum FROM ${table.name} t`,
+    ).join(' UNION ALL ') + ' ORDER BY i',
+  );
+  return Object.fromEntries(rows.map((row) => [row.name, row.sum]));
 }
 
 export function readModelChecksums(pool: Pool): Promise<Record<string, string>> {
@@ -129,52 +139,97 @@ export function readModelChecksums(pool: Pool): Promise<Record<string, string>> 
 export async function rebuildFromLog(pool: Pool, onProgress: (progress: RebuildProgress) => void = () => undefined): Promise<RebuildResult> {
   const started = Date.now();
   return withTransaction(pool, async (tx) => {
-    const { events, facts } = await replayLogInto(tx, onProgress);
-    return {
-      events,
-      rows: {
-        [APPLICATION_FACT.name]: facts.applications.length,
-        [LOAN_FACT.name]: facts.loans.length,
-        [LOAN_ACTIVITY.name]: facts.activity.length,
-        [ENVELOPE_FACT.name]: facts.envelopes.length,
-        [FILE_FACT.name]: facts.files.length,
-        [ESCALATION_FACT.name]: facts.escalations.length,
-        [EVALUATION_FACT.name]: facts.evaluations.length,
-      },
-      checksums: await checksums(tx),
-      elapsedMs: Date.now() - started,
-    };
+    const { events, rows, phases } = await replayLogInto(tx, onProgress);
+    const summed = Date.now();
+    const sums = await checksums(tx);
+    return { events, rows, checksums: sums, elapsedMs: Date.now() - started, phases: { ...phases, checksums: Date.now() - summed } };
   });
 }
 
-/** The rebuild's work inside the caller's transaction (a rebuild commits it, the replay check rolls it back). */
+type Row = [seq: string, messageId: string, name: string, tenantId: string, occurredAt: string, payload: Record<string, unknown>];
+
+/**
+ * The rebuild's work inside the caller's transaction (a rebuild commits it, the replay check rolls it back): the
+ * tables emptied, the whole log folded in memory, then each table's rows inserted in large statements.
+ */
 export async function replayLogInto(tx: PoolClient, onProgress: (progress: RebuildProgress) => void = () => undefined) {
   await tx.query(`LOCK TABLE reporting.consumed_event IN EXCLUSIVE MODE`);
   await tx.query(`SELECT pg_advisory_xact_lock($1)`, [FOLD_LOCK]);
   await scopeAllTenants(tx);
+  const phases: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string) => {
+    const now = Date.now();
+    phases[name] = now - mark;
+    mark = now;
+  };
   const total = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0]!.n);
-  const replay = createReplay();
-  let after = 0;
-  let replayed = 0;
-  onProgress({ replayed, total });
-  for (;;) {
-    const { rows } = await tx.query<{ seq: string; message_id: string; name: string; tenant_id: string; occurred_at: string; payload: Record<string, unknown> }>(
-      `SELECT seq, message_id, name, tenant_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, payload
-       FROM reporting.consumed_event WHERE seq > $1 ORDER BY seq LIMIT $2`,
-      [after, READ_BATCH],
-    );
-    if (rows.length === 0) break;
-    for (const row of rows) replay.apply({ messageId: row.message_id, name: row.name, tenantId: row.tenant_id, occurredAt: row.occurred_at, payload: row.payload });
-    after = Number(rows[rows.length - 1]!.seq);
-    replayed += rows.length;
-    onProgress({ replayed, total });
-  }
   for (const table of READ_MODEL_TABLES) await tx.query(`DELETE FROM ${table.name}`);
-  // Every tenant's facts are rewritten, including those a replay no longer produces.
-  await tx.query('UPDATE reporting.known_tenant SET writes = writes + 1');
   // Everything queued is in the replay: the folder, waiting on the lock, then finds nothing left to fold.
   await tx.query(`DELETE FROM reporting.unfolded`);
+  // The facts' versions for kept figures answers: every tenant's facts are rewritten, including those a replay no longer produces.
+  await tx.query('UPDATE reporting.fold_progress SET writes = writes + 1');
+  await tx.query('UPDATE reporting.known_tenant SET writes = writes + 1');
+  phase('empty');
+
+  const replay = createReplay();
+  const read = (after: string) =>
+    tx.query<Row>({
+      text: `SELECT seq, message_id, name, tenant_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), payload
+               FROM reporting.consumed_event WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      values: [after, READ_BATCH],
+      rowMode: 'array',
+    });
+  let replayed = 0;
+  onProgress({ replayed, total });
+  // The next batch is asked for before this one is folded: the server reads while Node folds.
+  let next = read('0');
+  try {
+    for (;;) {
+      const { rows } = await next;
+      if (rows.length === 0) break;
+      next = read(rows[rows.length - 1]![0]);
+      for (const [, messageId, name, tenantId, occurredAt, payload] of rows) replay.apply({ messageId, name, tenantId, occurredAt, payload });
+      replayed += rows.length;
+      onProgress({ replayed, total });
+    }
+  } catch (error) {
+    await next.catch(() => undefined);
+    throw error;
+  }
+  phase('read and fold');
+
   const facts = replay.facts();
-  await writeFacts(tx, facts);
-  return { events: replayed, facts };
+  // Each statement's arrays are built while the server inserts the previous one.
+  const chunks: Array<() => { table: string; statement: ReturnType<typeof insertStatement> }> = [];
+  const chunksOf = <T>(table: Table<T>, rows: readonly T[]) => {
+    for (let i = 0; i < rows.length; i += REBUILD_WRITE_BATCH) chunks.push(() => ({ table: table.name, statement: insertStatement(table, rows.slice(i, i + REBUILD_WRITE_BATCH)) }));
+  };
+  chunksOf(APPLICATION_FACT, facts.applications);
+  chunksOf(LOAN_FACT, facts.loans);
+  chunksOf(LOAN_ACTIVITY, facts.activity);
+  chunksOf(ENVELOPE_FACT, facts.envelopes);
+  chunksOf(FILE_FACT, facts.files);
+  chunksOf(ESCALATION_FACT, facts.escalations);
+  chunksOf(EVALUATION_FACT, facts.evaluations);
+  let ready = chunks[0]?.();
+  for (let i = 0; ready; i++) {
+    const inserting = tx.query(ready.statement);
+    const current = ready.table;
+    try {
+      ready = chunks[i + 1]?.();
+    } finally {
+      await inserting;
+    }
+    if (ready?.table !== current) phase(`write ${current}`);
+  }
+  const rows = Object.fromEntries(READ_MODEL_TABLES.map((table) => [table.name, 0]));
+  rows[APPLICATION_FACT.name] = facts.applications.length;
+  rows[LOAN_FACT.name] = facts.loans.length;
+  rows[LOAN_ACTIVITY.name] = facts.activity.length;
+  rows[ENVELOPE_FACT.name] = facts.envelopes.length;
+  rows[FILE_FACT.name] = facts.files.length;
+  rows[ESCALATION_FACT.name] = facts.escalations.length;
+  rows[EVALUATION_FACT.name] = facts.evaluations.length;
+  return { events: replayed, rows, phases };
 }
