@@ -149,8 +149,9 @@ export async function rebuildFromLog(pool: Pool, onProgress: (progress: RebuildP
 type Row = [seq: string, messageId: string, name: string, tenantId: string, occurredAt: string, payload: Record<string, unknown>];
 
 /**
- * The rebuild's work inside the caller's transaction (a rebuild commits it, the replay check rolls it back): the
- * tables emptied, the whole log folded in memory, then each table's rows inserted in large statements.
+ * The rebuild's work inside the caller's transaction (a rebuild commits it, the replay check rolls it back): the whole
+ * log folded in memory, each table's rows inserted in large statements into a fresh twin without indexes, the twins
+ * indexed and swapped in for the live tables (readers see the live ones until the caller commits).
  */
 export async function replayLogInto(tx: PoolClient, onProgress: (progress: RebuildProgress) => void = () => undefined) {
   await tx.query(`LOCK TABLE reporting.consumed_event IN EXCLUSIVE MODE`);
@@ -164,13 +165,14 @@ export async function replayLogInto(tx: PoolClient, onProgress: (progress: Rebui
     mark = now;
   };
   const total = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0]!.n);
-  for (const table of READ_MODEL_TABLES) await tx.query(`DELETE FROM ${table.name}`);
+  // Fresh twins of the fact tables, without indexes, are filled and swapped in at the end (migration 0009, ADR 0011).
+  await tx.query('SELECT reporting.rebuild_tables_begin()');
   // Everything queued is in the replay: the folder, waiting on the lock, then finds nothing left to fold.
   await tx.query(`DELETE FROM reporting.unfolded`);
   // The facts' versions for kept figures answers: every tenant's facts are rewritten, including those a replay no longer produces.
   await tx.query('UPDATE reporting.fold_progress SET writes = writes + 1');
   await tx.query('UPDATE reporting.known_tenant SET writes = writes + 1');
-  phase('empty');
+  phase('start');
 
   const replay = createReplay();
   const read = (after: string) =>
@@ -203,7 +205,8 @@ export async function replayLogInto(tx: PoolClient, onProgress: (progress: Rebui
   // Each statement's arrays are built while the server inserts the previous one.
   const chunks: Array<() => { table: string; statement: ReturnType<typeof insertStatement> }> = [];
   const chunksOf = <T>(table: Table<T>, rows: readonly T[]) => {
-    for (let i = 0; i < rows.length; i += REBUILD_WRITE_BATCH) chunks.push(() => ({ table: table.name, statement: insertStatement(table, rows.slice(i, i + REBUILD_WRITE_BATCH)) }));
+    const twin = { ...table, name: `${table.name}_rebuilt` };
+    for (let i = 0; i < rows.length; i += REBUILD_WRITE_BATCH) chunks.push(() => ({ table: table.name, statement: insertStatement(twin, rows.slice(i, i + REBUILD_WRITE_BATCH)) }));
   };
   chunksOf(APPLICATION_FACT, facts.applications);
   chunksOf(LOAN_FACT, facts.loans);
@@ -223,6 +226,8 @@ export async function replayLogInto(tx: PoolClient, onProgress: (progress: Rebui
     }
     if (ready?.table !== current) phase(`write ${current}`);
   }
+  await tx.query('SELECT reporting.rebuild_tables_swap()');
+  phase('index and swap');
   const rows = Object.fromEntries(READ_MODEL_TABLES.map((table) => [table.name, 0]));
   rows[APPLICATION_FACT.name] = facts.applications.length;
   rows[LOAN_FACT.name] = facts.loans.length;
