@@ -20,8 +20,12 @@ export function loadFacts(pool: Pool, tenants: readonly string[], period: Period
     await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
     const productFilter = product ? ' AND product = $4' : '';
     const params = [tenants, period.from, period.to, ...(product ? [product] : [])];
-    const applications: ApplicationFact[] = await selectRows(tx, APPLICATION_FACT, `tenant_id = ANY($1) AND transmitted_at >= $2::date AND transmitted_at < $3::date${productFilter}`, params);
-    const during = (column: string) => `(l.${column} >= $2::date AND l.${column} < $3::date)`;
+    // Instants are compared with instants, the days' UTC midnights (the figures count UTC days): under row-level
+    // security an index serves only leakproof comparisons, and timestamptz-to-date ones are not (the plan read every
+    // loan of the CCAS), and a date would be read in the server's time zone.
+    const instants = [tenants, `${period.from}T00:00:00.000Z`, `${period.to}T00:00:00.000Z`, ...(product ? [product] : [])];
+    const applications: ApplicationFact[] = await selectRows(tx, APPLICATION_FACT, `tenant_id = ANY($1) AND transmitted_at >= $2::timestamptz AND transmitted_at < $3::timestamptz${productFilter}`, instants);
+    const during = (column: string) => `(l.${column} >= $2::timestamptz AND l.${column} < $3::timestamptz)`;
     // Each loan comes with its file's transmission instant (the start of its processing time) by one join,
     // rather than a sub-select per loan (each one re-checked the scope policy). The planner estimates one loan (the
     // scope policy, the tenant list and three date ranges multiply their selectivities) and so joined the files by
@@ -32,8 +36,9 @@ export function loadFacts(pool: Pool, tenants: readonly string[], period: Period
     const loans = await selectRows(
       tx,
       LOAN_FIGURES,
-      `l.tenant_id = ANY($1) AND (${during('approved_at')} OR ${during('refused_at')} OR ${during('disbursed_at')})${product ? ' AND l.product = $4' : ''}`,
-      params,
+      // The latest of the three instants bounds the read by an index (migration 0010); the OR decides.
+      `l.tenant_id = ANY($1) AND greatest(l.approved_at, l.refused_at, l.disbursed_at) >= $2::timestamptz AND (${during('approved_at')} OR ${during('refused_at')} OR ${during('disbursed_at')})${product ? ' AND l.product = $4' : ''}`,
+      instants,
       {
         alias: 'l',
         join: `LEFT JOIN reporting.application_fact a ON a.tenant_id = l.tenant_id AND a.application_id = l.application_id
@@ -49,8 +54,8 @@ export function loadFacts(pool: Pool, tenants: readonly string[], period: Period
     const escalations = await selectRows<ReportedEscalation>(
       tx,
       ESCALATION_FACT as unknown as Table<ReportedEscalation>,
-      `x.tenant_id = ANY($1) AND x.opened_at >= $2::date AND x.opened_at < $3::date${productOfLoan}`,
-      params,
+      `x.tenant_id = ANY($1) AND x.opened_at >= $2::timestamptz AND x.opened_at < $3::timestamptz${productOfLoan}`,
+      instants,
       WITH_PRODUCT,
     );
     const evaluations = await selectRows<ReportedEvaluation>(
