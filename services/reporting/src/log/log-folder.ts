@@ -92,8 +92,8 @@ export class LogFolder implements OnApplicationBootstrap, BeforeApplicationShutd
     while (!this.stopping) {
       let folded = 0;
       try {
-        if (drained) await this.gather();
-        folded = await foldQueued(this.pool);
+        // Nothing queued: no fold transaction, just the next look after a pause.
+        folded = drained && (await this.gather()) === 0 ? 0 : await foldQueued(this.pool);
       } catch (error) {
         this.log('warn', 'reporting: folding the log failed, retrying', { error: (error as Error).message });
       }
@@ -109,15 +109,19 @@ export class LogFolder implements OnApplicationBootstrap, BeforeApplicationShutd
     });
   }
 
-  /** Waits while the queue is growing and below a batch (bounded by GATHER_MS); returns at once when it is still. */
-  private async gather(): Promise<void> {
+  /**
+   * Waits while the queue is growing and below a batch (bounded by GATHER_MS); returns at once when it is still or
+   * empty. Returns how many it last saw queued.
+   */
+  private async gather(): Promise<number> {
     const deadline = Date.now() + GATHER_MS;
     let seen = -1;
     while (!this.stopping && Date.now() < deadline) {
       const queued = await queuedUpTo(this.pool, BATCH);
-      if (queued === 0 || queued >= BATCH || queued === seen) return;
+      if (queued === 0 || queued >= BATCH || queued === seen) return queued;
       seen = queued;
       await this.pause();
     }
+    return seen;
   }
 }
