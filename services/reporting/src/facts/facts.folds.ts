@@ -58,14 +58,21 @@ function loanFold<C extends Contract>(contract: C, apply: (loan: LoanFact, paylo
 const LATER: Record<LoanFact['status'], number> = { received: 0, approved: 1, refused: 1, signed: 2, repaying: 3, repaid: 4, defaulted: 4, writtenOff: 5 };
 const advance = (loan: LoanFact, status: LoanFact['status']): LoanFact['status'] => (LATER[status] >= LATER[loan.status] ? status : loan.status);
 
-const touched = (loan: LoanFact, event: ConsumedEvent, changes: Partial<LoanFact>): LoanFact => ({ ...loan, ...changes, updatedAt: event.occurredAt });
+// A loan, file or escalation fold updates the fact it is given and returns it: the facts folded are the replay's own
+// (createReplay copies those it is given). A rebuild folds two million events; a fresh copy of the loan for each one
+// was most of Node's garbage collection, the copies outliving the young generation until the loan's next event.
+const touched = (loan: LoanFact, event: ConsumedEvent, changes: Partial<LoanFact>): LoanFact => {
+  const updated: { -readonly [K in keyof LoanFact]: LoanFact[K] } = Object.assign(loan, changes);
+  updated.updatedAt = event.occurredAt;
+  return updated;
+};
 
 function fileFold<C extends Contract>(contract: C, apply: (file: FileFact, payload: PayloadOf<C>) => Partial<FileFact>): [string, Fold] {
-  return [contract.name, { target: 'file', apply: (file, event) => ({ ...file, ...apply(file, event.payload as PayloadOf<C>) }) }];
+  return [contract.name, { target: 'file', apply: (file, event) => Object.assign(file, apply(file, event.payload as PayloadOf<C>)) }];
 }
 
 function escalationFold<C extends Contract>(contract: C, apply: (escalation: EscalationFact, payload: PayloadOf<C>) => Partial<EscalationFact>): [string, Fold] {
-  return [contract.name, { target: 'escalation', apply: (escalation, event) => ({ ...escalation, ...apply(escalation, event.payload as PayloadOf<C>) }) }];
+  return [contract.name, { target: 'escalation', apply: (escalation, event) => Object.assign(escalation, apply(escalation, event.payload as PayloadOf<C>)) }];
 }
 
 // The guarantee fund's facts about a loan: its product too, when the fund speaks before lending's disbursement.

@@ -31,9 +31,10 @@ export interface KnownFacts {
 
 /** The facts of a sequence of consumed events, folded in memory exactly as the consumer folds them one by one. */
 export function createReplay(known: KnownFacts = {}) {
-  const loans = new Map<string, LoanFact>((known.loans ?? []).map((loan) => [`${loan.tenantId}\u0000${loan.loanId}`, loan]));
-  const files = new Map<string, FileFact>((known.files ?? []).map((file) => [`${file.tenantId}\u0000${file.applicationId}`, file]));
-  const escalations = new Map<string, EscalationFact>((known.escalations ?? []).map((row) => [`${row.tenantId}\u0000${row.escalationId}`, row]));
+  // The folds update the facts they are given (facts.folds.ts): the replay folds its own copies of those it is given.
+  const loans = new Map<string, LoanFact>((known.loans ?? []).map((loan) => [`${loan.tenantId}\u0000${loan.loanId}`, { ...loan }]));
+  const files = new Map<string, FileFact>((known.files ?? []).map((file) => [`${file.tenantId}\u0000${file.applicationId}`, { ...file }]));
+  const escalations = new Map<string, EscalationFact>((known.escalations ?? []).map((row) => [`${row.tenantId}\u0000${row.escalationId}`, { ...row }]));
   const applications = new Map<string, ApplicationFact>();
   const envelopes = new Map<string, EnvelopeFact>();
   const evaluations = new Map<string, EvaluationFact>();
