@@ -20,11 +20,11 @@ export const configSchema = baseConfigSchema.extend({
     }),
   // Cells counting fewer people than this are hidden on shared views (federation, Caisse des Dépôts).
   REPORTING_SMALL_NUMBER_THRESHOLD: z.coerce.number().int().min(2).max(50).default(5),
+  // Answers, and each CCAS's tallies, kept in memory while the facts they come from do not move (counts of fact writes,
+  // in all and per CCAS: docs/reporting-figures.md); false computes every answer afresh (the benchmark measures both).
+  REPORTING_FIGURES_CACHE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   // The consumer keeps a chunk's new messages in the log with one statement; false keeps one statement per message
   // (kept so the benchmark can measure both in the same run).
-  // Answers kept in memory while the read models do not move (the log's position and its folding queue say so);
-  // false computes every answer afresh (the benchmark measures both).
-  REPORTING_FIGURES_CACHE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   REPORTING_LOG_IN_BATCHES: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   // Messages of a partition kept in the log per inbox transaction, and partitions consumed at once.
   REPORTING_CONSUMER_TRANSACTION_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
