@@ -214,12 +214,17 @@ export function insertStatement<T>(table: Table<T>, rows: readonly T[]): { text:
 }
 
 /**
+ * Held until commit by whoever appends to the log: consumers of several partitions (or replicas) append at once, and
+ * positions taken under this lock follow commit order, so the folder never folds a position before a lower one that
+ * was not yet committed.
+ */
+const LOG_APPEND_LOCK = 0x7265_706c;
+
+/**
  * Keeps the message in the log and queues it for the folder, in one statement of the inbox transaction;
  * false when it is already there (the inbox normally prevents that).
  */
 export async function appendToLog(tx: PoolClient, event: ConsumedEvent): Promise<boolean> {
-  // Held until commit by whoever appends (see appendAllToLog): positions are then taken in commit order.
-  const LOG_APPEND_LOCK = 0x7265_706c;
   const inserted = await tx.query(
     `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock($6)), logged AS (
        INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload) SELECT $1::uuid, $2::text, $3::text, $4::timestamptz, $5::jsonb FROM appending
@@ -239,9 +244,6 @@ export async function appendToLog(tx: PoolClient, event: ConsumedEvent): Promise
  */
 export async function appendAllToLog(tx: PoolClient, events: readonly ConsumedEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  // Consumers of several partitions (or replicas) append at once: positions taken under this lock, held until commit,
-  // follow commit order, so the folder never folds a position before a lower one that was not yet committed.
-  const LOG_APPEND_LOCK = 0x7265_706c;
   const tenants = [...new Set(events.map((event) => event.tenantId))];
   await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
   const inserted = await tx.query(
