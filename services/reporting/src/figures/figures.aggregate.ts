@@ -342,6 +342,28 @@ function monthOf(tally: Tally, month: string): MonthTally {
   return point;
 }
 
+/** Where each dated fact about a loan counts: how many, their cents, the loans concerned (approvals, disbursements,
+ * refusals and repayments are counted from the loans themselves). */
+const ACTIVITY_TALLY: Partial<Record<LoanActivity['kind'], { readonly count?: CountKey; readonly cents?: CountKey; readonly loans: LoanKey }>> = {
+  instalmentMissed: { count: 'missed', loans: 'missedLoans' },
+  incidentWarning: { count: 'warned', loans: 'warnedLoans' },
+  'rescheduled:holiday': { count: 'rescheduledHoliday', loans: 'rescheduledLoans' },
+  'rescheduled:termExtension': { count: 'rescheduledTermExtension', loans: 'rescheduledLoans' },
+  'rescheduled:instalmentRevision': { count: 'rescheduledInstalmentRevision', loans: 'rescheduledLoans' },
+  defaulted: { count: 'defaulted', cents: 'defaultedCents', loans: 'defaultedLoans' },
+  recovery: { count: 'recovered', cents: 'recoveredCents', loans: 'recoveredLoans' },
+  writtenOff: { count: 'writtenOff', cents: 'writtenOffCents', loans: 'writtenOffLoans' },
+  'support:emergencyAid': { count: 'supportEmergencyAid', cents: 'supportCents', loans: 'supportedLoans' },
+  'support:socialGrocery': { count: 'supportSocialGrocery', cents: 'supportCents', loans: 'supportedLoans' },
+  'support:referral': { count: 'supportReferral', cents: 'supportCents', loans: 'supportedLoans' },
+  interestRefundPaid: { count: 'refunds', cents: 'refundedCents', loans: 'refundedLoans' },
+  guaranteeActivated: { count: 'activated', cents: 'activatedCents', loans: 'guaranteedLoans' },
+  guaranteeCalled: { count: 'called', cents: 'calledCents', loans: 'claimedLoans' },
+  guaranteeClaimPaid: { cents: 'claimsPaidCents', loans: 'claimPaidLoans' },
+  guarantorRecovery: { cents: 'guarantorRecoveredCents', loans: 'guarantorRecoveredLoans' },
+  guaranteeLoss: { cents: 'lossCents', loans: 'lostLoans' },
+};
+
 /** A tally of one CCAS and product (null: facts without a product, e.g. an envelope). */
 export interface KeyedTally {
   readonly tenantId: string;
@@ -412,82 +434,23 @@ export function talliesOf(facts: FactSet, period: Period, asOf: string = period.
 
   for (const row of facts.activity) {
     if (!(row.occurredOn >= period.from && row.occurredOn < period.to)) continue;
+    const counts = ACTIVITY_TALLY[row.kind];
+    if (!counts) continue;
     const tally = tallyOf(row.tenantId, row.product);
     const loan = loanKey(row);
-    switch (row.kind) {
-      case 'instalmentMissed': {
-        tally.missed += 1;
-        tally.missedLoans.add(loan);
-        const point = monthOf(tally, row.occurredOn.slice(0, 7));
+    if (counts.count) tally[counts.count] += 1;
+    if (counts.cents) tally[counts.cents] += row.cents;
+    tally[counts.loans].add(loan);
+    // Missed instalments and warnings are also drawn month by month.
+    if (row.kind === 'instalmentMissed' || row.kind === 'incidentWarning') {
+      const point = monthOf(tally, row.occurredOn.slice(0, 7));
+      if (row.kind === 'instalmentMissed') {
         point.missed += 1;
         point.missedLoans.add(loan);
-        break;
-      }
-      case 'incidentWarning': {
-        tally.warned += 1;
-        tally.warnedLoans.add(loan);
-        const point = monthOf(tally, row.occurredOn.slice(0, 7));
+      } else {
         point.warned += 1;
         point.warnedLoans.add(loan);
-        break;
       }
-      case 'rescheduled:holiday':
-      case 'rescheduled:termExtension':
-      case 'rescheduled:instalmentRevision':
-        tally[row.kind === 'rescheduled:holiday' ? 'rescheduledHoliday' : row.kind === 'rescheduled:termExtension' ? 'rescheduledTermExtension' : 'rescheduledInstalmentRevision'] += 1;
-        tally.rescheduledLoans.add(loan);
-        break;
-      case 'defaulted':
-        tally.defaulted += 1;
-        tally.defaultedCents += row.cents;
-        tally.defaultedLoans.add(loan);
-        break;
-      case 'recovery':
-        tally.recovered += 1;
-        tally.recoveredCents += row.cents;
-        tally.recoveredLoans.add(loan);
-        break;
-      case 'writtenOff':
-        tally.writtenOff += 1;
-        tally.writtenOffCents += row.cents;
-        tally.writtenOffLoans.add(loan);
-        break;
-      case 'support:emergencyAid':
-      case 'support:socialGrocery':
-      case 'support:referral':
-        tally[row.kind === 'support:emergencyAid' ? 'supportEmergencyAid' : row.kind === 'support:socialGrocery' ? 'supportSocialGrocery' : 'supportReferral'] += 1;
-        tally.supportCents += row.cents;
-        tally.supportedLoans.add(loan);
-        break;
-      case 'interestRefundPaid':
-        tally.refunds += 1;
-        tally.refundedCents += row.cents;
-        tally.refundedLoans.add(loan);
-        break;
-      case 'guaranteeActivated':
-        tally.activated += 1;
-        tally.activatedCents += row.cents;
-        tally.guaranteedLoans.add(loan);
-        break;
-      case 'guaranteeCalled':
-        tally.called += 1;
-        tally.calledCents += row.cents;
-        tally.claimedLoans.add(loan);
-        break;
-      case 'guaranteeClaimPaid':
-        tally.claimsPaidCents += row.cents;
-        tally.claimPaidLoans.add(loan);
-        break;
-      case 'guarantorRecovery':
-        tally.guarantorRecoveredCents += row.cents;
-        tally.guarantorRecoveredLoans.add(loan);
-        break;
-      case 'guaranteeLoss':
-        tally.lossCents += row.cents;
-        tally.lostLoans.add(loan);
-        break;
-      default:
-        break;
     }
   }
 
