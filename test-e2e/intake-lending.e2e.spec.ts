@@ -78,7 +78,12 @@ describe('a file from intake to the bank’s answer, across intake and lending',
     const terms = { minAmountCents: 30_000, maxAmountCents: 300_000, exceptionMaxAmountCents: 500_000, minTermMonths: 6, maxTermMonths: 36, exceptionMaxTermMonths: 48, maxNominalRateBps: 400, guarantorKind: 'fcs', guaranteedShareBps: 5_000, accompaniment: 'offered', holidayInterest: 'none' };
     expectOk(await platform.call('lending', 'POST', `/tenants/${TENANT}/products/classic/versions`, { token: tokens.director, body: { terms, decisionReference: 'CA-2026-11-28-1' } }), 'product version');
     const refused = await transmittedFile();
-    expect((await file(refused)).body).toMatchObject({ eligible: true, productVersion: 1 });
+    // The file as its list shows it (a read model: a moment behind the commands that just ran).
+    const checked = await until('the eligibility on the file', async () => {
+      const reply = await file(refused);
+      return reply.body.status === 'transmitted' && reply.body.eligible !== null ? reply.body : undefined;
+    });
+    expect(checked).toMatchObject({ eligible: true, productVersion: 1 });
     const loan = await until('the loan in lending', async () => (await loans()).find((row) => row.applicationId === refused));
     expect(loan).toMatchObject({ status: 'applicationReceived', amountCents: 150_000, bankPartnerId: 'bank-parcours' });
     expectOk(await platform.call('lending', 'POST', `/tenants/${TENANT}/loans/${String(loan.loanId)}/refuse`, { token: tokens.advisor, body: { reasonCode: 'DEBT_RATIO_TOO_HIGH', reasonCategory: 'repaymentCapacity' } }), 'refuse');
