@@ -481,7 +481,8 @@ const READ_MODELS: Record<DemoService, readonly string[]> = {
  * What a run of the journeys left in every store, comparable across platforms (ids are drawn afresh in each): per
  * service and tenant, events per type with the sum of their amounts (every top-level …Cents field); per read-model
  * table, its rows and an md5 of them ordered, without their opaque ids (every …_id column but tenant_id, every UUID
- * inside a value) nor the instant the projection wrote the row (updated_at, the database's time).
+ * inside a value) nor the instant the projection wrote the row (updated_at, the database's time), nor how many
+ * transactions wrote a CCAS's facts (reporting's `writes`, the version of kept answers: it follows the batching).
  */
 export async function storeDigest(platform: RunningPlatform, rowsOut: Record<string, string[]> = {}): Promise<Record<string, string>> {
   const digest: Record<string, string> = {};
@@ -502,7 +503,7 @@ export async function storeDigest(platform: RunningPlatform, rowsOut: Record<str
         for (const table of READ_MODELS[service]) {
           const rows = await client.query<{ n: number; md5: string | null; rows: string[] | null }>(
             `SELECT count(*)::int AS n, md5(string_agg(r, '|' ORDER BY r)) AS md5, array_agg(r ORDER BY r) AS rows
-               FROM (SELECT regexp_replace((SELECT jsonb_object_agg(key, value) FROM jsonb_each(to_jsonb(t)) WHERE key = 'tenant_id' OR (key NOT LIKE '%\\_id' AND key <> 'updated_at'))::text,
+               FROM (SELECT regexp_replace((SELECT jsonb_object_agg(key, value) FROM jsonb_each(to_jsonb(t)) WHERE key = 'tenant_id' OR (key NOT LIKE '%\\_id' AND key NOT IN ('updated_at', 'writes')))::text,
                                            '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', 'id', 'g') AS r
                        FROM ${table} t WHERE to_jsonb(t)->>'tenant_id' = $1 OR NOT to_jsonb(t) ? 'tenant_id') rows`,
             [tenant],
