@@ -73,20 +73,27 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
 /** Rows of each service's stores, counted per tenant and event type: what no attempt may change, what no fault may lose or double. */
 export async function storeCounts(platform: RunningPlatform): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
+  await eachTenantStore(platform, async (service, tenant, client) => {
+    const sql = service === 'reporting' ? 'SELECT name AS type, count(*)::int AS n FROM reporting.consumed_event WHERE tenant_id = $1 GROUP BY name' : 'SELECT type, count(*)::int AS n FROM es.events WHERE tenant_id = $1 GROUP BY type';
+    for (const row of (await client.query<{ type: string; n: number }>(sql, [tenant])).rows) counts[`${service}/${tenant}/${row.type}`] = row.n;
+  });
+  return counts;
+}
+
+/** Visits each service's store once per tenant, as its owner with the tenant's row-level scope set. */
+async function eachTenantStore(platform: RunningPlatform, visit: (service: DemoService, tenant: string, client: Client) => Promise<void>): Promise<void> {
   for (const service of JOURNEY_SERVICES) {
     const client = new Client({ connectionString: platform.ownerUrl(service) });
     await client.connect();
     try {
       for (const tenant of TENANTS) {
         await client.query(`SELECT set_config('app.tenant_id', $1, false)`, [tenant]);
-        const sql = service === 'reporting' ? 'SELECT name AS type, count(*)::int AS n FROM reporting.consumed_event WHERE tenant_id = $1 GROUP BY name' : 'SELECT type, count(*)::int AS n FROM es.events WHERE tenant_id = $1 GROUP BY type';
-        for (const row of (await client.query<{ type: string; n: number }>(sql, [tenant])).rows) counts[`${service}/${tenant}/${row.type}`] = row.n;
+        await visit(service, tenant, client);
       }
     } finally {
       await client.end();
     }
   }
-  return counts;
 }
 
 /** Messages written to an outbox and not yet published, over every service. */
@@ -486,35 +493,26 @@ const READ_MODELS: Record<DemoService, readonly string[]> = {
  */
 export async function storeDigest(platform: RunningPlatform, rowsOut: Record<string, string[]> = {}): Promise<Record<string, string>> {
   const digest: Record<string, string> = {};
-  for (const service of JOURNEY_SERVICES) {
-    const client = new Client({ connectionString: platform.ownerUrl(service) });
-    await client.connect();
-    try {
-      for (const tenant of TENANTS) {
-        await client.query(`SELECT set_config('app.tenant_id', $1, false)`, [tenant]);
-        if (service !== 'reporting') {
-          const events = await client.query<{ type: string; n: number; cents: string }>(
-            `SELECT type, count(*)::int AS n, sum((SELECT coalesce(sum(value::numeric), 0) FROM jsonb_each_text(data) WHERE key LIKE '%Cents' AND value ~ '^-?[0-9]+$'))::text AS cents
-               FROM es.events WHERE tenant_id = $1 GROUP BY type`,
-            [tenant],
-          );
-          for (const row of events.rows) digest[`${service}/${tenant}/events/${row.type}`] = `${row.n} events, ${row.cents} cents`;
-        }
-        for (const table of READ_MODELS[service]) {
-          const rows = await client.query<{ n: number; md5: string | null; rows: string[] | null }>(
-            `SELECT count(*)::int AS n, md5(string_agg(r, '|' ORDER BY r)) AS md5, array_agg(r ORDER BY r) AS rows
-               FROM (SELECT regexp_replace((SELECT jsonb_object_agg(key, value) FROM jsonb_each(to_jsonb(t)) WHERE key = 'tenant_id' OR (key NOT LIKE '%\\_id' AND key NOT IN ('updated_at', 'writes')))::text,
-                                           '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', 'id', 'g') AS r
-                       FROM ${table} t WHERE to_jsonb(t)->>'tenant_id' = $1 OR NOT to_jsonb(t) ? 'tenant_id') rows`,
-            [tenant],
-          );
-          digest[`${service}/${tenant}/${table}`] = `${rows.rows[0]!.n} rows, md5 ${rows.rows[0]!.md5 ?? '-'}`;
-          rowsOut[`${service}/${tenant}/${table}`] = rows.rows[0]!.rows ?? [];
-        }
-      }
-    } finally {
-      await client.end();
+  await eachTenantStore(platform, async (service, tenant, client) => {
+    if (service !== 'reporting') {
+      const events = await client.query<{ type: string; n: number; cents: string }>(
+        `SELECT type, count(*)::int AS n, sum((SELECT coalesce(sum(value::numeric), 0) FROM jsonb_each_text(data) WHERE key LIKE '%Cents' AND value ~ '^-?[0-9]+$'))::text AS cents
+           FROM es.events WHERE tenant_id = $1 GROUP BY type`,
+        [tenant],
+      );
+      for (const row of events.rows) digest[`${service}/${tenant}/events/${row.type}`] = `${row.n} events, ${row.cents} cents`;
     }
-  }
+    for (const table of READ_MODELS[service]) {
+      const rows = await client.query<{ n: number; md5: string | null; rows: string[] | null }>(
+        `SELECT count(*)::int AS n, md5(string_agg(r, '|' ORDER BY r)) AS md5, array_agg(r ORDER BY r) AS rows
+           FROM (SELECT regexp_replace((SELECT jsonb_object_agg(key, value) FROM jsonb_each(to_jsonb(t)) WHERE key = 'tenant_id' OR (key NOT LIKE '%\\_id' AND key NOT IN ('updated_at', 'writes')))::text,
+                                       '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', 'id', 'g') AS r
+                   FROM ${table} t WHERE to_jsonb(t)->>'tenant_id' = $1 OR NOT to_jsonb(t) ? 'tenant_id') rows`,
+        [tenant],
+      );
+      digest[`${service}/${tenant}/${table}`] = `${rows.rows[0]!.n} rows, md5 ${rows.rows[0]!.md5 ?? '-'}`;
+      rowsOut[`${service}/${tenant}/${table}`] = rows.rows[0]!.rows ?? [];
+    }
+  });
   return digest;
 }
