@@ -4,6 +4,7 @@ import { CONTRACTS, PlatformModule, serviceWorkers } from '@tremplin/service-kit
 import type { ReportingConfig } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { FiguresController } from './figures/figures.controller';
+import { FigureTallies } from './figures/figures.tallies';
 import { consumedLogConsumers } from './log/consumed-log.consumer';
 import { LogFolder } from './log/log-folder';
 
@@ -22,7 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [PlatformModule.forRoot('reporting', config)],
       controllers: [FiguresController, DashboardController, ...workers.controllers],
-      providers: [...workers.providers, LogFolder],
+      providers: [...workers.providers, LogFolder, FigureTallies],
     };
   }
 }

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { eventually, startServiceHarness, type ServiceHarness } from '@tremplin/testing';
+import { Client } from 'pg';
+import { startService } from '@tremplin/service-kit';
+import { eventually, kafkaBrokers, startServiceHarness, type ServiceHarness } from '@tremplin/testing';
 import type { ConsumedEvent } from './facts/facts';
 import { escalation, event, evaluationRecorded, fileOpenedAndDecided, grantedLoan, guaranteeActivated, guaranteeLoss, interestRefundPaid, supportGranted } from './facts/scenario.test-support';
 import { publish as publishTo } from './reporting.test-support';
@@ -74,7 +76,8 @@ const figures = (token: string, query: string) => h.call('GET', `/reporting/figu
 type Row = { key: string; values: Record<string, number | null>; suppressed: string[] };
 
 beforeAll(async () => {
-  h = await startServiceHarness({ name: 'reporting', service, tenant: 'ccas-tarbes', env: { REPORTING_FEDERATIONS: JSON.stringify(FEDERATIONS) } });
+  // This instance's answers read what moved themselves (the tests count them): no warming, no background refresh.
+  h = await startServiceHarness({ name: 'reporting', service, tenant: 'ccas-tarbes', env: { REPORTING_FEDERATIONS: JSON.stringify(FEDERATIONS), REPORTING_TALLIES_REFRESH_MS: '0' } });
   tokens.tarbes = await h.token({ role: 'ccasDirector', userId: 'dir-tarbes', organisationId: 'ccas-tarbes-org', organisationKind: 'ccas', tenants: ['ccas-tarbes'] });
   tokens.brest = await h.token({ role: 'ccasDirector', userId: 'dir-brest', organisationId: 'ccas-brest-org', organisationKind: 'ccas', tenants: ['ccas-brest'] });
   tokens.pau = await h.token({ role: 'ccasDirector', userId: 'dir-pau', organisationId: 'ccas-pau-org', organisationKind: 'ccas', tenants: ['ccas-pau'] });
@@ -278,5 +281,52 @@ describe('reporting from the published contracts', () => {
     const afresh = await byTenant();
     expect(afresh.timing).toMatch(/load;desc="3 of 3 CCAS read"/);
     expect(afresh.body).toEqual(after.body);
+  });
+});
+
+describe('kept figures of a second instance (warmed at start, refreshed while the facts stand still)', () => {
+  it('answers its first request from tallies read at start, and a fold from tallies refreshed in the background', async () => {
+    // A second instance on the same database and topics, its clock frozen in 2026 so the warmed year is the scenario's.
+    const second = await startService(service, {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: h.db.appUrl,
+      MIGRATION_DATABASE_URL: h.db.ownerUrl,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_TOPIC_PREFIX: h.prefix,
+      AUTH_DEV_KEYS_DIR: h.keysDir,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      PROJECTION_POLL_MS: '20',
+      CLOCK_CONTROL: 'on',
+      CLOCK_START: '2026-12-07T12:00:00.000Z',
+      REPORTING_FEDERATIONS: JSON.stringify(FEDERATIONS),
+      REPORTING_TALLIES_REFRESH_MS: '100',
+    });
+    const owner = new Client({ connectionString: h.db.ownerUrl });
+    await owner.connect();
+    try {
+      const ask = async (url: string) => {
+        const response = await fetch(`${url}/reporting/figures?period=2026&groupBy=tenant`, { headers: { authorization: `Bearer ${tokens.cdc}` } });
+        return { timing: response.headers.get('server-timing') ?? '', body: (await response.json()) as { rows: Row[]; total: Row } };
+      };
+      const granted = (await ask(h.app.url)).body.total.values.loansGranted!;
+      const first = await ask(second.url);
+      expect(first.timing).toMatch(/load;desc="0 of 3 CCAS read"/);
+      expect(first.body.total.values.loansGranted).toBe(granted);
+
+      await publish(grantedLoan({ tenantId: 'ccas-pau', loanId: `ccas-pau-${run}-l9`, applicationId: `ccas-pau-${run}-a9`, amountCents: 90_000, transmittedAt: '2026-10-01T09:00:00.000Z', approvedAt: '2026-10-08T09:00:00.000Z', disbursedAt: '2026-10-15T09:00:00.000Z' }));
+      await eventually('the new Pau loan folded', async () => ((await ask(h.app.url)).body.total.values.loansGranted === granted + 1 ? true : undefined), 30_000);
+      const writes = Number((await owner.query<{ writes: string }>('SELECT writes FROM reporting.fold_progress')).rows[0]!.writes);
+      const metrics = async () => Number(/^reporting_kept_figures_writes(?:\{[^}]*\})? (\d+)$/m.exec(await (await fetch(`${second.url}/metrics`)).text())?.[1] ?? -1);
+      await eventually('the second instance’s kept figures brought up to the fold', async () => ((await metrics()) >= writes ? true : undefined), 30_000);
+      const refreshed = await ask(second.url);
+      expect(refreshed.timing).toMatch(/load;desc="0 of 3 CCAS read"/);
+      expect(refreshed.body.total.values.loansGranted).toBe(granted + 1);
+      expect(refreshed.body.rows.find((row) => row.key === 'ccas-pau')!.values.amountSumCents).toBe((await ask(h.app.url)).body.rows.find((row) => row.key === 'ccas-pau')!.values.amountSumCents);
+    } finally {
+      await owner.end();
+      await second.close();
+    }
   });
 });

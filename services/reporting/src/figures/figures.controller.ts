@@ -9,10 +9,11 @@ import type { Pool } from '@tremplin/pg';
 import { ApiController, ApiError, CLOCK, PG_POOL, QueryRoute, SERVICE_CONFIG, ValidQuery, type Clock } from '@tremplin/service-kit';
 import { federationLookup, type ReportingConfig } from '../config';
 import { readModelChecksums, rebuildFromLog } from '../log/rebuild';
-import { byTenant, emptyTally, reportOf, reportOfTenants, talliesOf, type TenantTallies } from './figures.aggregate';
-import { AnswerCache, answerKey, readModelVersion, tenantVersions } from './figures.cache';
+import { reportOf, reportOfTenants } from './figures.aggregate';
+import { AnswerCache, answerKey, readModelVersion } from './figures.cache';
 import { CSV_TABLES, reportCsv } from './figures.csv';
 import { loadFacts } from './figures.load';
+import { FigureTallies } from './figures.tallies';
 import { PERIOD_PATTERN, periodOf } from './period';
 import { showReport, type ShownReport } from './suppression';
 
@@ -33,14 +34,12 @@ export class FiguresController {
   private readonly federationOf: (tenantId: string) => string;
   // A Caisse des Dépôts answer over 300 CCAS holds about 24,000 figures (a few MB as objects): a few dozen answers at most.
   private readonly answers = new AnswerCache<ShownReport>(48);
-  // Each CCAS's tallies for a period and filters (a year of a large CCAS: a few thousand values), kept while its facts
-  // do not move: 20 periods × filters over 300 CCAS.
-  private readonly tallies = new AnswerCache<TenantTallies>(6_000);
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(SERVICE_CONFIG) private readonly config: ReportingConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly kept: FigureTallies,
   ) {
     this.federationOf = federationLookup(config.REPORTING_FEDERATIONS);
   }
@@ -75,27 +74,11 @@ export class FiguresController {
       response.setHeader('Server-Timing', `load;dur=${(loaded - started).toFixed(1)}, figures;dur=${(performance.now() - loaded).toFixed(1)}`);
     } else {
       // The facts moved somewhere: only the CCAS whose facts moved are read again, the others' tallies are kept.
-      const versions = await tenantVersions(this.pool, tenants);
-      const shape = answerKey({ period: query.period, product: query.product, today });
-      const kept: TenantTallies[] = [];
-      const stale: string[] = [];
-      for (const tenant of tenants) {
-        const tallies = this.tallies.get(`${tenant} ${shape}`, versions.get(tenant)!);
-        if (tallies) kept.push(tallies);
-        else stale.push(tenant);
-      }
-      if (stale.length > 0) {
-        const fresh = new Map(byTenant(talliesOf(await loadFacts(this.pool, stale, period, query.product), period, today)).map((tallies) => [tallies.tenantId, tallies]));
-        for (const tenant of stale) {
-          const tallies = fresh.get(tenant) ?? { tenantId: tenant, byProduct: [], whole: emptyTally() };
-          this.tallies.set(`${tenant} ${shape}`, versions.get(tenant)!, tallies);
-          kept.push(tallies);
-        }
-      }
+      const { tallies, read } = await this.kept.tallies(tenants, { period: query.period, product: query.product, today });
       const loaded = performance.now();
-      report = showReport(reportOfTenants(kept, period, query.groupBy, this.federationOf), suppress, this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
+      report = showReport(reportOfTenants(tallies, period, query.groupBy, this.federationOf), suppress, this.config.REPORTING_SMALL_NUMBER_THRESHOLD);
       this.answers.set(key, version, report);
-      response.setHeader('Server-Timing', `load;desc="${stale.length} of ${tenants.length} CCAS read";dur=${(loaded - started).toFixed(1)}, figures;dur=${(performance.now() - loaded).toFixed(1)}`);
+      response.setHeader('Server-Timing', `load;desc="${read} of ${tenants.length} CCAS read";dur=${(loaded - started).toFixed(1)}, figures;dur=${(performance.now() - loaded).toFixed(1)}`);
     }
     if (query.format === 'csv') {
       response.setHeader('Content-Type', 'text/csv; charset=utf-8');
