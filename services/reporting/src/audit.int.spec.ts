@@ -43,7 +43,7 @@ const folded = (tenant: string, logged: number) =>
   eventually(
     `${logged} messages logged and folded`,
     async () =>
-      (await count(tenant, `SELECT count(*) AS n FROM reporting.consumed_event WHERE tenant_id = $1`, [tenant])) === logged && (await count(tenant, `SELECT count(*) AS n FROM reporting.unfolded`)) === 0 ? true : undefined,
+      (await count(tenant, `SELECT count(*) AS n FROM reporting.consumed_event WHERE tenant_id = $1`, [tenant])) === logged && (await count(tenant, `SELECT count(*) AS n FROM reporting.consumed_event WHERE seq > (SELECT folded_up_to FROM reporting.fold_progress)`)) === 0 ? true : undefined,
     60_000,
   );
 

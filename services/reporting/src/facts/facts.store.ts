@@ -215,50 +215,50 @@ export function insertStatement<T>(table: Table<T>, rows: readonly T[]): { text:
 
 /**
  * Held until commit by whoever appends to the log: consumers of several partitions (or replicas) append at once, and
- * positions taken under this lock follow commit order, so the folder never folds a position before a lower one that
- * was not yet committed.
+ * positions taken under this lock follow commit order, so a position not yet visible is above every visible one and
+ * the folder, which folds past its position in order, never skips a message (ADR 0013, log-folder.ts).
  */
 const LOG_APPEND_LOCK = 0x7265_706c;
 
 /**
- * Keeps the message in the log and queues it for the folder, in one statement of the inbox transaction;
- * false when it is already there (the inbox normally prevents that).
+ * Keeps the message in the log, in one statement of the inbox transaction (the folder folds what lies past its
+ * position, ADR 0013); false when it is already there (the inbox normally prevents that).
  */
 export async function appendToLog(tx: PoolClient, event: ConsumedEvent): Promise<boolean> {
-  const inserted = await tx.query(
+  const { rows } = await tx.query<{ n: number }>(
     `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock($6)), logged AS (
        INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload) SELECT $1::uuid, $2::text, $3::text, $4::timestamptz, $5::jsonb FROM appending
-       ON CONFLICT (message_id) DO NOTHING RETURNING seq, tenant_id
+       ON CONFLICT (message_id) DO NOTHING RETURNING tenant_id
      ), tenant AS (
        INSERT INTO reporting.known_tenant (tenant_id) SELECT tenant_id FROM logged ON CONFLICT DO NOTHING
      )
-     INSERT INTO reporting.unfolded (seq) SELECT seq FROM logged`,
+     SELECT count(*)::int AS n FROM logged`,
     [event.messageId, event.tenantId, event.name, event.occurredAt, event.payload, LOG_APPEND_LOCK],
   );
-  return (inserted.rowCount ?? 0) > 0;
+  return rows[0]!.n > 0;
 }
 
 /**
- * The same for several messages in one statement (the consumer's batch handler): kept in the given order, each new
- * one queued; the transaction is opened to exactly the messages' tenants. Returns how many were new.
+ * The same for several messages in one statement (the consumer's batch handler): kept in the given order; the
+ * transaction is opened to exactly the messages' tenants. Returns how many were new.
  */
 export async function appendAllToLog(tx: PoolClient, events: readonly ConsumedEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   const tenants = [...new Set(events.map((event) => event.tenantId))];
   await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
-  const inserted = await tx.query(
+  const { rows } = await tx.query<{ n: number }>(
     `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock($2)), logged AS (
        INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload)
        SELECT m, t, n, o, p FROM appending, ROWS FROM (json_to_recordset($1::json) AS (m uuid, t text, n text, o timestamptz, p jsonb)) WITH ORDINALITY AS u(m, t, n, o, p, i) ORDER BY i
-       ON CONFLICT (message_id) DO NOTHING RETURNING seq, tenant_id
+       ON CONFLICT (message_id) DO NOTHING RETURNING tenant_id
      ), tenant AS (
        INSERT INTO reporting.known_tenant (tenant_id) SELECT DISTINCT tenant_id FROM logged ON CONFLICT DO NOTHING
      )
-     INSERT INTO reporting.unfolded (seq) SELECT seq FROM logged`,
+     SELECT count(*)::int AS n FROM logged`,
     // One JSON document rather than five arrays: a payload in a text[] literal has every quote escaped, by the client.
     [JSON.stringify(events.map((e) => ({ m: e.messageId, t: e.tenantId, n: e.name, o: e.occurredAt, p: e.payload }))), LOG_APPEND_LOCK],
   );
   // The per-message handlers after this one in the transaction see their own tenant only again.
   await tx.query(`SELECT set_config('app.tenant_ids', '', true)`);
-  return inserted.rowCount ?? 0;
+  return rows[0]!.n;
 }

@@ -3,7 +3,7 @@ import type { HandlerBinding } from '@tremplin/messaging';
 import { appendAllToLog, appendToLog } from '../facts/facts.store';
 
 /**
- * Every published contract, kept in the log and queued for the folder in the inbox transaction (exactly once).
+ * Every published contract, kept in the log in the inbox transaction (exactly once), for the folder to fold.
  * Contracts without a fold are kept too: when their figures are added, a rebuild from the log shows their history.
  */
 export function consumedLogConsumers(registry: ContractRegistry, options: { readonly batches?: boolean } = {}): HandlerBinding[] {

@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@tremplin/testing';
 import { appendAllToLog, READ_MODEL_TABLES } from '../facts/facts.store';
 import { escalation, evaluationRecorded, fileOpenedAndDecided, grantedLoan, supportGranted } from '../facts/scenario.test-support';
 import { service } from '../service';
-import { foldQueued } from './log-folder';
+import { foldWaiting, waitingToFold } from './log-folder';
 import { readModelChecksums, rebuildFromLog, replayLogInto, scopeAllTenants } from './rebuild';
 
 // A rebuild fills fresh twins of the fact tables and swaps them in (migration 0009, ADR 0011): the tables it leaves
@@ -46,7 +46,7 @@ beforeAll(async () => {
     }),
   );
   await withTransaction(pool, (tx) => appendAllToLog(tx, events));
-  while ((await foldQueued(pool)) > 0);
+  while ((await foldWaiting(pool)) > 0);
 });
 
 afterAll(async () => {
@@ -76,13 +76,23 @@ describe('rebuilding the facts from the log into fresh tables', () => {
   it('keeps folding new messages into the rebuilt tables (their primary keys arbitrate the upserts)', async () => {
     const more = grantedLoan({ tenantId: 'ccas-pau', loanId: 'ccas-pau-l9', applicationId: 'ccas-pau-a9', amountCents: 50_000, transmittedAt: '2026-06-02T09:00:00.000Z', approvedAt: '2026-06-09T09:00:00.000Z' });
     await withTransaction(pool, (tx) => appendAllToLog(tx, more));
-    while ((await foldQueued(pool)) > 0);
+    while ((await foldWaiting(pool)) > 0);
     const loans = await withTransaction(pool, async (tx) => {
       await scopeAllTenants(tx);
       return (await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.loan_fact`)).rows[0]!.n;
     });
     expect(Number(loans)).toBe(7);
     expect((await rebuildFromLog(pool)).checksums).toEqual(await readModelChecksums(pool));
+  });
+
+  it('takes what waited to be folded into the rebuild: the folder then finds nothing left past its position', async () => {
+    const more = grantedLoan({ tenantId: 'ccas-tarbes', loanId: 'ccas-tarbes-l8', applicationId: 'ccas-tarbes-a8', amountCents: 60_000, transmittedAt: '2026-07-01T09:00:00.000Z', approvedAt: '2026-07-08T09:00:00.000Z' });
+    await withTransaction(pool, (tx) => appendAllToLog(tx, more));
+    expect(await waitingToFold(pool)).toBe(more.length);
+    const rebuilt = await rebuildFromLog(pool);
+    expect(await waitingToFold(pool)).toBe(0);
+    expect(await foldWaiting(pool)).toBe(0);
+    expect(await readModelChecksums(pool)).toEqual(rebuilt.checksums);
   });
 
   it('leaves the live tables untouched when the replay is rolled back (the replay check)', async () => {

@@ -85,12 +85,13 @@ export const FOLD_LOCK = 0x7265_706f;
 
 type Facts = ReturnType<ReturnType<typeof createReplay>['facts']>;
 
-export async function writeFacts(tx: PoolClient, facts: Facts): Promise<void> {
+/** Writes folded facts; `foldedUpTo`, the last log position they include, becomes the folder's position in the same transaction. */
+export async function writeFacts(tx: PoolClient, facts: Facts, foldedUpTo: string): Promise<void> {
   const write = async <T>(table: Table<T>, rows: readonly T[]) => {
     for (let i = 0; i < rows.length; i += WRITE_BATCH) await upsertRows(tx, table, rows.slice(i, i + WRITE_BATCH));
   };
   // The facts' version for kept figures answers (figures.cache.ts): counted in the transaction that writes them.
-  await tx.query('UPDATE reporting.fold_progress SET writes = writes + 1');
+  await tx.query('UPDATE reporting.fold_progress SET writes = writes + 1, folded_up_to = $1', [foldedUpTo]);
   // And per tenant it touches (kept answers per CCAS, figures.cache.ts): only those CCAS are read again.
   const touched = new Set<string>();
   for (const rows of Object.values(facts)) for (const row of rows as ReadonlyArray<{ readonly tenantId: string }>) touched.add(row.tenantId);
@@ -168,8 +169,6 @@ export async function replayLogInto(tx: PoolClient, onProgress: (progress: Rebui
   const total = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.consumed_event`)).rows[0]!.n);
   // Fresh twins of the fact tables, without indexes, are filled and swapped in at the end (migration 0009, ADR 0011).
   await tx.query('SELECT reporting.rebuild_tables_begin()');
-  // Everything queued is in the replay: the folder, waiting on the lock, then finds nothing left to fold.
-  await tx.query(`DELETE FROM reporting.unfolded`);
   // The facts' versions for kept figures answers: every tenant's facts are rewritten, including those a replay no longer produces.
   await tx.query('UPDATE reporting.fold_progress SET writes = writes + 1');
   await tx.query('UPDATE reporting.known_tenant SET writes = writes + 1');
@@ -184,14 +183,16 @@ export async function replayLogInto(tx: PoolClient, onProgress: (progress: Rebui
       rowMode: 'array',
     });
   let replayed = 0;
+  let last = '0';
   onProgress({ replayed, total });
   // The next batch is asked for before this one is folded: the server reads while Node folds.
-  let next = read('0');
+  let next = read(last);
   try {
     for (;;) {
       const { rows } = await next;
       if (rows.length === 0) break;
-      next = read(rows[rows.length - 1]![0]);
+      last = rows[rows.length - 1]![0];
+      next = read(last);
       for (const [, messageId, name, tenantId, occurredAt, payload] of rows) replay.apply({ messageId, name, tenantId, occurredAt, payload });
       replayed += rows.length;
       onProgress({ replayed, total });
@@ -200,6 +201,9 @@ export async function replayLogInto(tx: PoolClient, onProgress: (progress: Rebui
     await next.catch(() => undefined);
     throw error;
   }
+  // Everything logged is in the replay (the log is locked against appends): the folder, waiting on the lock, then
+  // finds nothing left to fold past the last replayed position.
+  await tx.query('UPDATE reporting.fold_progress SET folded_up_to = $1', [last]);
   phase('read and fold');
 
   const facts = replay.facts();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ReplayCheck, TableCheck } from '@tremplin/event-store-postgres';
 import type { Pool, PoolClient } from '@tremplin/pg';
 import { READ_MODEL_TABLES } from '../facts/facts.store';
-import { foldQueued } from './log-folder';
+import { foldWaiting, waitingToFold } from './log-folder';
 import { FOLD_LOCK, replayLogInto, scopeAllTenants } from './rebuild';
 
 type Digests = Map<string, Map<string, { rows: number; digest: string }>>;
@@ -26,8 +26,8 @@ const overall = (tenants: Map<string, { digest: string }>) =>
 
 /**
  * Replay equals live for reporting: the read-model tables rebuilt from the consumed log, compared tenant by tenant with
- * the live ones, in one transaction that is always rolled back. The log is locked against the consumer first and the
- * queue folded by the folder's own code, so both sides are the production code over the same log.
+ * the live ones, in one transaction that is always rolled back. The log is locked against the consumer first and what
+ * waits folded by the folder's own code, so both sides are the production code over the same log.
  */
 export async function checkLogReplayEqualsLive(pool: Pool, onProgress: (events: number) => void = () => undefined, timeoutMs = 60_000): Promise<ReplayCheck> {
   const started = Date.now();
@@ -35,12 +35,13 @@ export async function checkLogReplayEqualsLive(pool: Pool, onProgress: (events: 
   try {
     await tx.query('BEGIN');
     await tx.query(`LOCK TABLE reporting.consumed_event IN EXCLUSIVE MODE`);
-    // What was consumed before the lock may still wait in the queue: folded (by this or the service's folder) until none waits.
+    // What was consumed before the lock may still wait past the folded position: folded (by this or the service's
+    // folder) until none waits. The lock holds appends off, so the count only goes down.
     for (;;) {
-      const waiting = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM reporting.unfolded`)).rows[0]!.n);
+      const waiting = await waitingToFold(pool);
       if (waiting === 0) break;
       if (Date.now() - started > timeoutMs) throw new Error(`${waiting} consumed message(s) still wait to be folded after ${timeoutMs} ms`);
-      if ((await foldQueued(pool)) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      if ((await foldWaiting(pool)) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [FOLD_LOCK]);
     const tenants = await scopeAllTenants(tx);
