@@ -23,10 +23,10 @@ export const configSchema = baseConfigSchema.extend({
   // Answers, and each CCAS's tallies, kept in memory while the facts they come from do not move (counts of fact writes,
   // in all and per CCAS: docs/reporting-figures.md); false computes every answer afresh (the benchmark measures both).
   REPORTING_FIGURES_CACHE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
-  // Kept tallies of the current year and quarter read at start before requests are taken (at most this long), and
-  // brought up to date in the background once the facts stood still this long (those of periods asked for recently
-  // too); 0 turns both off (each answer then reads the CCAS whose facts moved).
-  REPORTING_TALLIES_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
+  // Kept tallies of the current year and quarter are read at start before requests are taken (at most the budget), and
+  // the service looks this often whether facts moved to bring them (and those of periods asked for recently) up to date
+  // in the background; 0 turns both off (each answer then reads the CCAS whose facts moved).
+  REPORTING_TALLIES_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(100),
   REPORTING_TALLIES_WARM_BUDGET_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   // The consumer keeps a chunk's new messages in the log with one statement; false keeps one statement per message
   // (kept so the benchmark can measure both in the same run).

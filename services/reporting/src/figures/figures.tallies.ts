@@ -24,6 +24,9 @@ export interface TalliesRead {
 // A shape asked for is kept fresh this long after it was last asked for.
 const ASKED_KEEP_MS = 15 * 60_000;
 const ASKED_SHAPES = 16;
+// At most this many CCAS moved: refreshed at once. More (a catch-up, a rebuild): once the facts stood still this long.
+const FEW_CCAS = 30;
+const STILL_MS = 2_000;
 
 /**
  * Each CCAS's tallies of a period and filters, kept while its facts do not move (ADR 0012), shared by every answer:
@@ -31,9 +34,10 @@ const ASKED_SHAPES = 16;
  *   shape and version by another answer is awaited rather than read twice;
  * - at start, the current year and quarter of every known CCAS are read before the service takes requests, so the first
  *   answer does not pay for reading every CCAS (about a second at ten years of national volume);
- * - while the facts stay still (no write between two looks), the tallies of the shapes asked for recently and of the
- *   current year and quarter are brought up to date in the background: after a rebuild or a quiet fold the next answer
- *   finds them kept. While the facts move (a catch-up), nothing is refreshed: the answers read what they need.
+ * - when the facts moved, the tallies of the current year and quarter and of the shapes asked for recently are brought
+ *   up to date in the background: at once when a fold touched a few CCAS, after a catch-up or a rebuild once the facts
+ *   stood still (refreshing while hundreds of CCAS keep moving would only slow the catch-up down). The next answer
+ *   then finds them kept, or awaits the read in flight.
  */
 @Injectable()
 export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -45,6 +49,8 @@ export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationS
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
   private lastSeen?: string;
+  private movedAt = 0;
+  private restUntil = 0;
   private refreshedAt?: string;
   private stopping = false;
   private readonly refreshedWrites: Gauge;
@@ -156,41 +162,62 @@ export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationS
     this.timer.unref();
   }
 
-  /** Refreshes once the facts stood still between two looks and moved since the last refresh. */
+  /**
+   * Refreshes when the facts moved since the last refresh: at once when few CCAS moved (office hours: a file decided
+   * here, a payment missed there), otherwise (a catch-up, a rebuild) once the facts stood still for STILL_MS. After a
+   * refresh it rests four times as long as the refresh took, so refreshing never takes more than a fifth of the time.
+   */
   private async tick(): Promise<void> {
     const version = await readModelVersion(this.pool);
-    const still = version === this.lastSeen;
-    this.lastSeen = version;
-    if (still && version !== this.refreshedAt) await this.refresh(version);
+    const now = Date.now();
+    if (version !== this.lastSeen) {
+      this.lastSeen = version;
+      this.movedAt = now;
+    }
+    if (version === this.refreshedAt || now < this.restUntil) return;
+    const refreshed = await this.refresh(version, now - this.movedAt >= STILL_MS ? Infinity : FEW_CCAS);
+    // Too many CCAS moved: looked again a little later, not at every tick of a catch-up.
+    this.restUntil = refreshed ? Date.now() + 4 * (Date.now() - now) : Date.now() + STILL_MS / 4;
   }
 
   /**
    * The current year and quarter of every known CCAS, and the shapes asked for recently, brought up to date with the
-   * facts as they were at `version` (read before: a write meanwhile makes the next look refresh again).
+   * facts as they were at `version` (read before: a write meanwhile makes a later look refresh again) — unless more
+   * than `upTo` CCAS would be read. Returns whether it refreshed.
    */
-  private async refresh(version: string): Promise<void> {
+  private async refresh(version: string, upTo = Infinity): Promise<boolean> {
     const today = this.clock().toISOString().slice(0, 10);
     const { rows } = await this.pool.query<{ tenant_id: string }>(`SELECT tenant_id FROM reporting.known_tenant ORDER BY tenant_id`);
     const known = rows.map((row) => row.tenant_id);
     const year = today.slice(0, 4);
-    const shapes: Array<[TallyShape, readonly string[]]> = [
-      [{ period: year, today }, known],
-      [{ period: `${year}-Q${Math.ceil(Number(today.slice(5, 7)) / 3)}`, today }, known],
-    ];
-    const now = Date.now();
-    for (const entry of this.asked.values()) if (now - entry.at < ASKED_KEEP_MS && entry.shape.today === today) shapes.push([entry.shape, [...entry.tenants]]);
-    for (const [shape, tenants] of shapes) {
-      if (this.stopping || tenants.length === 0) continue;
-      // Not noted as asked: only answers keep a shape fresh.
+    const shapes = new Map<string, [TallyShape, readonly string[]]>();
+    const add = (shape: TallyShape, tenants: readonly string[]) => {
       const key = answerKey({ period: shape.period, product: shape.product, today: shape.today });
-      const versions = await tenantVersions(this.pool, tenants);
+      const found = shapes.get(key);
+      shapes.set(key, [shape, found ? [...new Set([...found[1], ...tenants])] : tenants]);
+    };
+    add({ period: year, today }, known);
+    add({ period: `${year}-Q${Math.ceil(Number(today.slice(5, 7)) / 3)}`, today }, known);
+    const now = Date.now();
+    for (const entry of this.asked.values()) if (now - entry.at < ASKED_KEEP_MS && entry.shape.today === today) add(entry.shape, [...entry.tenants]);
+    const versions = await tenantVersions(this.pool, [...new Set([...shapes.values()].flatMap(([, tenants]) => tenants))]);
+    const work: Array<[TallyShape, string, string[]]> = [];
+    const moved = new Set<string>();
+    for (const [key, [shape, tenants]] of shapes) {
+      // Not noted as asked: only answers keep a shape fresh.
       const stale = tenants.filter((tenant) => versions.get(tenant) !== 'none' && !this.kept.get(`${tenant} ${key}`, versions.get(tenant)!) && !this.reading.has(`${tenant} ${key} ${versions.get(tenant)!}`));
-      if (stale.length === 0) continue;
+      for (const tenant of stale) moved.add(tenant);
+      if (stale.length > 0) work.push([shape, key, stale]);
+    }
+    if (moved.size > upTo) return false;
+    for (const [shape, key, stale] of work) {
+      if (this.stopping) return false;
       this.tenantsRead.inc({ by: 'refresh' }, stale.length);
       await this.read(stale, shape, key, versions);
     }
     this.refreshedAt = version;
     this.refreshedWrites.set(Number(version));
+    return true;
   }
 }
 
