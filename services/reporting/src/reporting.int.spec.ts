@@ -284,6 +284,27 @@ describe('reporting from the published contracts', () => {
   });
 });
 
+describe('many requests at once', () => {
+  it('answers 40 concurrent figures requests of every scope as it answers them one by one, and serialises concurrent rebuilds', async () => {
+    const queries = ['period=2026&groupBy=tenant', 'period=2026&groupBy=federation', 'period=2026&groupBy=product', 'period=2026-Q3&groupBy=tenant', 'period=2026&groupBy=none&format=csv&table=groups'];
+    const viewers = [tokens.cdc, tokens.analyst, tokens.tarbes, tokens.pau];
+    const cases = queries.flatMap((query) => viewers.map((token) => ({ query, token })));
+    const one = async ({ query, token }: { query: string; token: string }) => {
+      const response = await fetch(`${h.app.url}/reporting/figures?${query}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+      return { status: response.status, body: await response.text() };
+    };
+    const alone = [];
+    for (const c of cases) alone.push(await one(c));
+    // Twice each case, all at once: kept tallies, reads in flight and the pool shared by every answer.
+    const together = await Promise.all([...cases, ...cases].map(one));
+    expect(together.map((answer) => answer.status)).toEqual(together.map(() => 200));
+    expect(together).toEqual([...alone, ...alone]);
+    // Rebuilds take the log's lock one after the other: each answers, and none changes the tables.
+    const rebuilds = await Promise.all([1, 2, 3].map(() => h.call('POST', '/reporting/rebuild', { token: tokens.admin })));
+    expect(rebuilds.map((reply) => [reply.status, reply.body.unchanged])).toEqual([[200, true], [200, true], [200, true]]);
+  });
+});
+
 describe('kept figures of a second instance (warmed at start, refreshed while the facts stand still)', () => {
   it('answers its first request from tallies read at start, and a fold from tallies refreshed in the background', async () => {
     // A second instance on the same database and topics, its clock frozen in 2026 so the warmed year is the scenario's.
