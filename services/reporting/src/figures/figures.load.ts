@@ -31,6 +31,9 @@ export async function loadFacts(pool: Pool, tenants: readonly string[], period: 
   // loan of the CCAS), and a date would be read in the server's time zone.
   const instants = [tenants, `${period.from}T00:00:00.000Z`, `${period.to}T00:00:00.000Z`, ...(product ? [product] : [])];
   const productOfLoan = product ? ' AND lp.product = $4' : '';
+  // Escalations and evaluations name their loan only: its product comes by a join.
+  const ofLoans = <T>(tx: PoolClient, table: Table<never>, column: string, bound: 'timestamptz' | 'date') =>
+    selectRows<T>(tx, table as unknown as Table<T>, `x.tenant_id = ANY($1) AND x.${column} >= $2::${bound} AND x.${column} < $3::${bound}${productOfLoan}`, bound === 'date' ? params : instants, WITH_PRODUCT);
   const [loans, [applications, activity], [envelopes, escalations, evaluations]] = await Promise.all([
     scoped(async (tx) => {
       const during = (column: string) => `(l.${column} >= $2::timestamptz AND l.${column} < $3::timestamptz)`;
@@ -61,20 +64,8 @@ export async function loadFacts(pool: Pool, tenants: readonly string[], period: 
     ] as const),
     scoped(async (tx) => [
       product ? [] : await selectRows(tx, ENVELOPE_FACT, 'tenant_id = ANY($1)', [tenants]),
-      await selectRows<ReportedEscalation>(
-        tx,
-        ESCALATION_FACT as unknown as Table<ReportedEscalation>,
-        `x.tenant_id = ANY($1) AND x.opened_at >= $2::timestamptz AND x.opened_at < $3::timestamptz${productOfLoan}`,
-        instants,
-        WITH_PRODUCT,
-      ),
-      await selectRows<ReportedEvaluation>(
-        tx,
-        EVALUATION_FACT as unknown as Table<ReportedEvaluation>,
-        `x.tenant_id = ANY($1) AND x.held_on >= $2::date AND x.held_on < $3::date${productOfLoan}`,
-        params,
-        WITH_PRODUCT,
-      ),
+      await ofLoans<ReportedEscalation>(tx, ESCALATION_FACT, 'opened_at', 'timestamptz'),
+      await ofLoans<ReportedEvaluation>(tx, EVALUATION_FACT, 'held_on', 'date'),
     ] as const),
   ]);
   return { applications, loans, activity, envelopes, escalations, evaluations };
