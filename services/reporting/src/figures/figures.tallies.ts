@@ -134,9 +134,12 @@ export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationS
     const settled = reading.finally(() => {
       for (const tenant of tenants) this.reading.delete(`${tenant} ${key} ${versions.get(tenant)!}`);
     });
-    for (const tenant of tenants) this.reading.set(`${tenant} ${key} ${versions.get(tenant)!}`, settled.then((fresh) => fresh.get(tenant)!));
-    // Each waiter handles the failure; this copy only keeps an unobserved rejection from being reported twice.
-    settled.catch(() => undefined);
+    for (const tenant of tenants) {
+      const one = settled.then((fresh) => fresh.get(tenant)!);
+      // Whoever awaits a read handles its failure; one nobody joined must not become an unhandled rejection.
+      one.catch(() => undefined);
+      this.reading.set(`${tenant} ${key} ${versions.get(tenant)!}`, one);
+    }
     return settled;
   }
 
