@@ -168,18 +168,16 @@ export async function selectRows<T>(client: PoolClient, table: Table<T>, where =
   return rows as T[];
 }
 
-/** Inserts or replaces rows in one statement (jsonb_populate_recordset maps the snake_case keys onto the table). */
+/**
+ * Inserts or replaces rows in one statement: the insert of `insertStatement` (one array per column, unnested by the
+ * server) with the conflict resolved on the table's key. Arrays rather than one JSON document: the server parses no
+ * JSON, and Node builds no record per row.
+ */
 export async function upsertRows<T>(client: PoolClient, table: Table<T>, rows: readonly T[]): Promise<void> {
   if (rows.length === 0) return;
-  const records = rows.map((row) => Object.fromEntries(table.columns.map(([key, column]) => [column, (row as Record<string, unknown>)[key]])));
-  const columns = table.columns.map(([, column]) => column);
-  const updates = columns.filter((column) => !table.key.includes(column)).map((column) => `${column} = EXCLUDED.${column}`);
-  await client.query(
-    `INSERT INTO ${table.name} (${columns.join(', ')})
-     SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table.name}, $1::jsonb)
-     ON CONFLICT (${table.key.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
-    [JSON.stringify(records)],
-  );
+  const { text, values } = insertStatement(table, rows);
+  const updates = table.columns.map(([, column]) => column).filter((column) => !table.key.includes(column)).map((column) => `${column} = EXCLUDED.${column}`);
+  await client.query(`${text} ON CONFLICT (${table.key.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`, values);
 }
 
 const SQL_TYPE: Record<Kind, string> = { text: 'text', uuid: 'uuid', int: 'bigint', ts: 'timestamptz', date: 'date', bool: 'boolean' };
@@ -202,8 +200,8 @@ function arrayLiteral(values: readonly unknown[], kind: Kind): string {
 }
 
 /**
- * The statement inserting rows that are not in the table (a rebuild after emptying it): one array per column, unnested by
- * the server, without the JSON round trip and the conflict check of `upsertRows`.
+ * The statement inserting rows (as is into a rebuild's fresh tables; with a conflict clause in `upsertRows`): one array
+ * per column, unnested by the server.
  */
 export function insertStatement<T>(table: Table<T>, rows: readonly T[]): { text: string; values: string[] } {
   return {
