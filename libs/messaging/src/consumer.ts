@@ -192,12 +192,12 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined);
 
-  const count = (topic: string, outcome: MessageOutcome) => {
-    if (outcome === 'handled') counts.handled += 1;
-    else if (outcome === 'duplicate') counts.duplicates += 1;
-    else if (outcome === 'ignored') counts.ignored += 1;
-    else counts.deadLettered += 1;
-    metrics?.consumed.inc({ group: groupId, topic, outcome });
+  const count = (topic: string, outcome: MessageOutcome, n = 1) => {
+    if (outcome === 'handled') counts.handled += n;
+    else if (outcome === 'duplicate') counts.duplicates += n;
+    else if (outcome === 'ignored') counts.ignored += n;
+    else counts.deadLettered += n;
+    metrics?.consumed.inc({ group: groupId, topic, outcome }, n);
   };
 
   /** Retries an infrastructure step (database or broker away) until it works or the batch is no longer ours. */
@@ -450,11 +450,18 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
         onBatch: async (batch, control) => {
           options.hooks?.batchReceived?.(batch);
           let sinceCommit = 0;
-          const done = (message: IncomingMessage, outcome: MessageOutcome) => {
-            count(message.topic, outcome);
-            control.resolve(message.offset);
-            metrics?.consumerLag.set({ group: groupId, topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n));
-            sinceCommit += 1;
+          const done = (message: IncomingMessage, outcome: MessageOutcome) => doneAll([message], [outcome]);
+          // A chunk's messages at once: counted per outcome, the last offset resolved (resolving an offset resolves
+          // those before it in the partition) and the lag set once. Per message, this was 2 µs of each message's time.
+          const doneAll = (messages: readonly IncomingMessage[], outcomes: readonly MessageOutcome[]) => {
+            if (outcomes.length === 0) return;
+            const tally = new Map<MessageOutcome, number>();
+            for (const outcome of outcomes) tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+            for (const [outcome, n] of tally) count(batch.topic, outcome, n);
+            const last = messages[outcomes.length - 1]!;
+            control.resolve(last.offset);
+            metrics?.consumerLag.set({ group: groupId, topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
+            sinceCommit += outcomes.length;
           };
           let start = 0;
           chunks: while (start < batch.messages.length) {
@@ -462,7 +469,7 @@ export function createInboxConsumer(options: InboxConsumerOptions): InboxConsume
             const chunk = batch.messages.slice(start, start + transactionSize);
             const fast = chunk.length > 1 ? await processChunk(chunk) : undefined;
             if (fast && 'outcomes' in fast) {
-              fast.outcomes.forEach((outcome, i) => done(chunk[i]!, outcome));
+              doneAll(chunk, fast.outcomes);
               if (fast.crash) return die(fast.crash);
               start += chunk.length;
             } else {
