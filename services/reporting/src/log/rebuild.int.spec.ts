@@ -8,15 +8,16 @@ import { readModelChecksums, rebuildFromLog, replayLogInto, scopeAllTenants } fr
 
 // A rebuild fills fresh twins of the fact tables and swaps them in (migration 0009, ADR 0011): the tables it leaves
 // must be the live ones in every respect but their rows' physical place — same rows, indexes, primary keys, forced
-// row-level security, policy, owner and grants — and a replay that is rolled back must leave the live tables alone.
+// row-level security, policy, owner, grants and storage options — analyzed (migration 0012), and a replay that is
+// rolled back must leave the live tables alone.
 
 let db: TestDatabase;
 let pool: Pool;
 
 const catalogue = async () => {
   const { rows } = await withTransaction(pool, (tx) =>
-    tx.query<{ relation: string; oid: number; rls: boolean; forced: boolean; owner: string; acl: string; policies: string; indexes: string; pkey: string }>(
-      `SELECT c.relname AS relation, c.oid::int AS oid, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced, pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl,
+    tx.query<{ relation: string; oid: number; rls: boolean; forced: boolean; owner: string; acl: string; options: string | null; policies: string; indexes: string; pkey: string }>(
+      `SELECT c.relname AS relation, c.oid::int AS oid, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced, pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS acl, c.reloptions::text AS options,
               (SELECT string_agg(p.polname || ' ' || pg_get_expr(p.polqual, p.polrelid) || ' ' || pg_get_expr(p.polwithcheck, p.polrelid), '; ') FROM pg_policy p WHERE p.polrelid = c.oid) AS policies,
               (SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY pg_get_indexdef(i.indexrelid)) FROM pg_index i WHERE i.indrelid = c.oid) AS indexes,
               (SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), '; ' ORDER BY con.conname) FROM pg_constraint con WHERE con.conrelid = c.oid) AS pkey
@@ -55,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('rebuilding the facts from the log into fresh tables', () => {
-  it('leaves the same rows in tables with the same indexes, primary keys, forced row-level security, policy, owner and grants', async () => {
+  it('leaves the same rows in tables with the same indexes, primary keys, forced row-level security, policy, owner, grants and options', async () => {
     const live = await readModelChecksums(pool);
     const before = await catalogue();
     expect(before.map((t) => t.relation)).toEqual(READ_MODEL_TABLES.map((t) => t.name.replace('reporting.', '')).sort());
@@ -71,6 +72,20 @@ describe('rebuilding the facts from the log into fresh tables', () => {
     // The tables are new ones (the old ones were dropped): no twin is left behind.
     expect(after.map((t) => t.oid)).not.toEqual(before.map((t) => t.oid));
     expect(after.some((t) => t.relation.endsWith('_rebuilt'))).toBe(false);
+  });
+
+  it('leaves the swapped-in tables analyzed: queries right after a rebuild are planned with column statistics', async () => {
+    await rebuildFromLog(pool);
+    const analyzed = async () =>
+      (await pool.query<{ relname: string }>(`SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'reporting' AND last_analyze IS NOT NULL AND relname = ANY($1::text[]) ORDER BY relname`, [READ_MODEL_TABLES.map((t) => t.name.replace('reporting.', ''))])).rows.map((row) => row.relname);
+    // The server publishes its statistics counters within a second or so of the commit.
+    const deadline = Date.now() + 5_000;
+    let seen = await analyzed();
+    while (seen.length < READ_MODEL_TABLES.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await analyzed();
+    }
+    expect(seen).toEqual(READ_MODEL_TABLES.map((t) => t.name.replace('reporting.', '')).sort());
   });
 
   it('keeps folding new messages into the rebuilt tables (their primary keys arbitrate the upserts)', async () => {

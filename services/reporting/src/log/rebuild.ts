@@ -233,6 +233,10 @@ export async function replayLogInto(tx: PoolClient, onProgress: (progress: Rebui
   }
   await tx.query('SELECT reporting.rebuild_tables_swap()');
   phase('index and swap');
+  // Fresh tables have no column statistics: without them the first queries after a rebuild are planned blind until
+  // autovacuum comes by (migration 0012).
+  await tx.query('SELECT reporting.rebuild_tables_analyze()');
+  phase('analyze');
   const rows = Object.fromEntries(READ_MODEL_TABLES.map((table) => [table.name, 0]));
   rows[APPLICATION_FACT.name] = facts.applications.length;
   rows[LOAN_FACT.name] = facts.loans.length;
