@@ -28,6 +28,8 @@ const PHASES = new Set((process.env.BENCH_REPORTING_PHASES ?? 'rebuild,consume,a
 const TENANTS = 300;
 const FEDERATIONS = 20;
 const API_REQUESTS = 20;
+// The lock every append to reporting's log holds until it ends (LOG_APPEND_LOCK of facts.store.ts, ADR 0013).
+const LOG_APPEND_LOCK = 0x7265_706c;
 // The last year seeded is the current one, as on a dashboard in use (the service keeps the current year warm).
 const FIRST_YEAR = new Date().getUTCFullYear() - YEARS + 1;
 const ROOT = join(__dirname, '..');
@@ -413,9 +415,11 @@ export async function run({ postgresAdminUrl, kafkaBrokers, log }: BenchContext)
       await measureApi('— as deployed, 5 new files folded before each request', async () => {
         step += 1;
         const fresh = Array.from({ length: 5 }, (_, n) => loanEvents(moving, FIRST_YEAR + YEARS - 1, n, `m${step}-`)).flat();
+        // Logged as the consumer logs: under the append lock, so positions follow commit order (ADR 0013).
         await owner.query(
-          `INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])`,
+          `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock(${LOG_APPEND_LOCK}))
+           INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload)
+           SELECT u.* FROM appending, unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) AS u`,
           [fresh.map((e) => e.messageId), fresh.map((e) => e.tenantId), fresh.map((e) => e.name), fresh.map((e) => e.occurredAt), fresh.map((e) => JSON.stringify(e.payload))],
         );
         await waitFor('the new files folded', async () => ((await unfolded()) === 0 ? true : undefined), 60_000, 20);
