@@ -69,7 +69,7 @@ export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationS
     });
     this.tenantsRead = new Counter({
       name: 'reporting_kept_figures_tenants_read_total',
-      help: 'CCAS whose facts of a period were read to keep their tallies, by an answer or by the background refresh',
+      help: 'CCAS whose facts of a period were read to keep their tallies: by an answer, by the warming at start or by the background refresh',
       labelNames: ['by'],
       registers: [metrics],
     });
@@ -79,7 +79,7 @@ export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.config.REPORTING_FIGURES_CACHE || this.config.REPORTING_TALLIES_REFRESH_MS === 0) return;
     const started = Date.now();
     // Bounded: a slow database delays the start by at most this much, the warming goes on in the background.
-    const warming = readModelVersion(this.pool).then((version) => this.refresh(version)).catch((error: Error) => this.log('warn', 'reporting: warming the kept figures failed', { error: error.message }));
+    const warming = readModelVersion(this.pool).then((version) => this.refresh(version, Infinity, 'start')).catch((error: Error) => this.log('warn', 'reporting: warming the kept figures failed', { error: error.message }));
     await Promise.race([warming, new Promise((resolve) => setTimeout(resolve, this.config.REPORTING_TALLIES_WARM_BUDGET_MS).unref())]);
     this.log('info', 'reporting: kept figures warmed', { millis: Date.now() - started });
     this.schedule();
@@ -188,7 +188,7 @@ export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationS
    * facts as they were at `version` (read before: a write meanwhile makes a later look refresh again) — unless more
    * than `upTo` CCAS would be read. Returns whether it refreshed.
    */
-  private async refresh(version: string, upTo = Infinity): Promise<boolean> {
+  private async refresh(version: string, upTo = Infinity, by: 'start' | 'refresh' = 'refresh'): Promise<boolean> {
     const today = this.clock().toISOString().slice(0, 10);
     const { rows } = await this.pool.query<{ tenant_id: string }>(`SELECT tenant_id FROM reporting.known_tenant ORDER BY tenant_id`);
     const known = rows.map((row) => row.tenant_id);
@@ -215,7 +215,7 @@ export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationS
     if (moved.size > upTo) return false;
     for (const [shape, key, stale] of work) {
       if (this.stopping) return false;
-      this.tenantsRead.inc({ by: 'refresh' }, stale.length);
+      this.tenantsRead.inc({ by }, stale.length);
       await this.read(stale, shape, key, versions);
     }
     this.refreshedAt = version;
