@@ -1,4 +1,4 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Pool } from '@tremplin/pg';
 import { CLOCK, loggerOf, METRICS_REGISTRY, PG_POOL, SERVICE_CONFIG, type Clock } from '@tremplin/service-kit';
@@ -32,15 +32,15 @@ const STILL_MS = 2_000;
  * Each CCAS's tallies of a period and filters, kept while its facts do not move (ADR 0012), shared by every answer:
  * - an answer reads again only the CCAS whose count of fact writes moved, and a CCAS already being read for the same
  *   shape and version by another answer is awaited rather than read twice;
- * - at start, the current year and quarter of every known CCAS are read before the service takes requests, so the first
- *   answer does not pay for reading every CCAS (about a second at ten years of national volume);
+ * - at start, the current year and quarter of every known CCAS are read before the service consumes or takes requests,
+ *   so the first answer does not pay for reading every CCAS (about a second at ten years of national volume);
  * - when the facts moved, the tallies of the current year and quarter and of the shapes asked for recently are brought
  *   up to date in the background: at once when a fold touched a few CCAS, after a catch-up or a rebuild once the facts
  *   stood still (refreshing while hundreds of CCAS keep moving would only slow the catch-up down). The next answer
  *   then finds them kept, or awaits the read in flight.
  */
 @Injectable()
-export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class FigureTallies implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = loggerOf('reporting');
   // A year of a large CCAS holds a few thousand values: 20 shapes over 300 CCAS.
   private readonly kept = new AnswerCache<TenantTallies>(6_000);
@@ -75,14 +75,27 @@ export class FigureTallies implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.REPORTING_FIGURES_CACHE || this.config.REPORTING_TALLIES_REFRESH_MS === 0) return;
+  /**
+   * Warms before anything else starts: module init ends before any application bootstrap, so the consumers start
+   * (and the port opens) once the current year and quarter are read — a catch-up does not compete with the warming.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.enabled()) return;
     const started = Date.now();
     // Bounded: a slow database delays the start by at most this much, the warming goes on in the background.
-    const warming = readModelVersion(this.pool).then((version) => this.refresh(version, Infinity, 'start')).catch((error: Error) => this.log('warn', 'reporting: warming the kept figures failed', { error: error.message }));
+    const warming = readModelVersion(this.pool)
+      .then((version) => this.refresh(version, Infinity, 'start'))
+      .catch((error: Error) => this.log('warn', 'reporting: warming the kept figures failed', { error: error.message }));
     await Promise.race([warming, new Promise((resolve) => setTimeout(resolve, this.config.REPORTING_TALLIES_WARM_BUDGET_MS).unref())]);
     this.log('info', 'reporting: kept figures warmed', { millis: Date.now() - started });
-    this.schedule();
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.enabled()) this.schedule();
+  }
+
+  private enabled(): boolean {
+    return this.config.REPORTING_FIGURES_CACHE && this.config.REPORTING_TALLIES_REFRESH_MS > 0;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
