@@ -1,4 +1,4 @@
-import type { PoolClient } from '@tremplin/pg';
+import type { Pool, PoolClient } from '@tremplin/pg';
 import type { ApplicationFact, ConsumedEvent, EnvelopeFact, EscalationFact, EvaluationFact, FileFact, LoanActivity, LoanFact } from './facts';
 
 type Kind = 'text' | 'uuid' | 'int' | 'ts' | 'date' | 'bool';
@@ -211,6 +211,17 @@ export function insertStatement<T>(table: Table<T>, rows: readonly T[]): { text:
   };
 }
 
+/** Every tenant the log has seen, in order (the scope of a rebuild, a checksum, the kept figures' warming). */
+export async function knownTenants(client: Pool | PoolClient): Promise<string[]> {
+  const { rows } = await client.query<{ tenant_id: string }>(`SELECT tenant_id FROM reporting.known_tenant ORDER BY tenant_id`);
+  return rows.map((row) => row.tenant_id);
+}
+
+/** Opens exactly these tenants to row-level security for the rest of the transaction (none: closes them again). */
+export async function openTenants(tx: PoolClient, tenants: readonly string[]): Promise<void> {
+  await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
+}
+
 /**
  * Held until commit by whoever appends to the log: consumers of several partitions (or replicas) append at once, and
  * positions taken under this lock follow commit order, so a position not yet visible is above every visible one and
@@ -242,8 +253,7 @@ export async function appendToLog(tx: PoolClient, event: ConsumedEvent): Promise
  */
 export async function appendAllToLog(tx: PoolClient, events: readonly ConsumedEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  const tenants = [...new Set(events.map((event) => event.tenantId))];
-  await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
+  await openTenants(tx, [...new Set(events.map((event) => event.tenantId))]);
   const { rows } = await tx.query<{ n: number }>(
     `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock($2)), logged AS (
        INSERT INTO reporting.consumed_event (message_id, tenant_id, name, occurred_at, payload)
@@ -257,6 +267,6 @@ export async function appendAllToLog(tx: PoolClient, events: readonly ConsumedEv
     [JSON.stringify(events.map((e) => ({ m: e.messageId, t: e.tenantId, n: e.name, o: e.occurredAt, p: e.payload }))), LOG_APPEND_LOCK],
   );
   // The per-message handlers after this one in the transaction see their own tenant only again.
-  await tx.query(`SELECT set_config('app.tenant_ids', '', true)`);
+  await openTenants(tx, []);
   return rows[0]!.n;
 }

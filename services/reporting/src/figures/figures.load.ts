@@ -1,6 +1,6 @@
 import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
 import type { ApplicationFact } from '../facts/facts';
-import { APPLICATION_FACT, ENVELOPE_FACT, ESCALATION_FACT, EVALUATION_FACT, LOAN_ACTIVITY, LOAN_FACT, selectRows, type Table } from '../facts/facts.store';
+import { APPLICATION_FACT, ENVELOPE_FACT, ESCALATION_FACT, EVALUATION_FACT, LOAN_ACTIVITY, LOAN_FACT, openTenants, selectRows, type Table } from '../facts/facts.store';
 import type { FactSet, Period, ReportedEscalation, ReportedEvaluation, ReportedLoan } from './figures.aggregate';
 
 // The loan columns the figures use: a year over 300 CCAS reads tens of thousands of loans, each column counts.
@@ -21,7 +21,7 @@ export async function loadFacts(pool: Pool, tenants: readonly string[], period: 
   if (tenants.length === 0) return { applications: [], loans: [], activity: [], envelopes: [], escalations: [], evaluations: [] };
   const scoped = <T>(read: (tx: PoolClient) => Promise<T>) =>
     withTransaction(pool, async (tx) => {
-      await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
+      await openTenants(tx, tenants);
       return read(tx);
     });
   const productFilter = product ? ' AND product = $4' : '';

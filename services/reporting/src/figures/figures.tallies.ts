@@ -3,6 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Pool } from '@tremplin/pg';
 import { CLOCK, loggerOf, METRICS_REGISTRY, PG_POOL, SERVICE_CONFIG, type Clock } from '@tremplin/service-kit';
 import type { ReportingConfig } from '../config';
+import { knownTenants } from '../facts/facts.store';
 import { byTenant, emptyTally, talliesOf, type TenantTallies } from './figures.aggregate';
 import { AnswerCache, answerKey, readModelVersion, tenantVersions } from './figures.cache';
 import { loadFacts } from './figures.load';
@@ -203,8 +204,7 @@ export class FigureTallies implements OnModuleInit, OnApplicationBootstrap, Befo
    */
   private async refresh(version: string, upTo = Infinity, by: 'start' | 'refresh' = 'refresh'): Promise<boolean> {
     const today = this.clock().toISOString().slice(0, 10);
-    const { rows } = await this.pool.query<{ tenant_id: string }>(`SELECT tenant_id FROM reporting.known_tenant ORDER BY tenant_id`);
-    const known = rows.map((row) => row.tenant_id);
+    const known = await knownTenants(this.pool);
     const year = today.slice(0, 4);
     const shapes = new Map<string, [TallyShape, readonly string[]]>();
     const add = (shape: TallyShape, tenants: readonly string[]) => {

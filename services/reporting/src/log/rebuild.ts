@@ -1,7 +1,7 @@
 import { withTransaction, type Pool, type PoolClient } from '@tremplin/pg';
 import type { ApplicationFact, ConsumedEvent, EnvelopeFact, EscalationFact, EvaluationFact, FileFact, LoanActivity, LoanFact } from '../facts/facts';
 import { emptyEscalation, emptyFile, escalationKeyOf, fileKeyOf, foldLoan, FOLDS, loanKeyOf } from '../facts/facts.folds';
-import { APPLICATION_FACT, ENVELOPE_FACT, ESCALATION_FACT, EVALUATION_FACT, FILE_FACT, insertStatement, LOAN_ACTIVITY, LOAN_FACT, READ_MODEL_TABLES, upsertRows, type Table } from '../facts/facts.store';
+import { APPLICATION_FACT, ENVELOPE_FACT, ESCALATION_FACT, EVALUATION_FACT, FILE_FACT, insertStatement, knownTenants, LOAN_ACTIVITY, LOAN_FACT, openTenants, READ_MODEL_TABLES, upsertRows, type Table } from '../facts/facts.store';
 
 export interface RebuildProgress {
   readonly replayed: number;
@@ -107,9 +107,8 @@ export async function writeFacts(tx: PoolClient, facts: Facts, foldedUpTo: strin
 
 /** Opens every known tenant for this transaction: a rebuild and a checksum span them all. */
 export async function scopeAllTenants(tx: PoolClient): Promise<string[]> {
-  const { rows } = await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM reporting.known_tenant ORDER BY tenant_id`);
-  const tenants = rows.map((row) => row.tenant_id);
-  await tx.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenants.join(',')]);
+  const tenants = await knownTenants(tx);
+  await openTenants(tx, tenants);
   return tenants;
 }
 
